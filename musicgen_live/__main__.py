@@ -1,0 +1,3 @@
+from musicgen_live.cli import main
+
+raise SystemExit(main())

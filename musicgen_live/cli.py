@@ -1,0 +1,203 @@
+"""Command line: each subcommand parses its options, builds a config and calls library code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from musicgen_live import __version__
+from musicgen_live.errors import UserError
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
+
+
+def _model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="exported model folder")
+
+
+def _sampling_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--temperature", type=float, default=1.0)
+    parser.add_argument("--top-p", type=float, default=0.95)
+    parser.add_argument("--low", type=int, default=21, help="lowest pitch to play (default A0)")
+    parser.add_argument("--high", type=int, default=108, help="highest pitch to play (default C8)")
+
+
+def _sampling(args: argparse.Namespace) -> object:
+    from musicgen_live.runtime import Sampling
+
+    if not 0 < args.top_p <= 1:
+        raise UserError("--top-p must be in (0, 1]")
+    if args.temperature <= 0:
+        raise UserError("--temperature must be positive")
+    if not 0 <= args.low <= args.high <= 127:
+        raise UserError("--low and --high must satisfy 0 <= low <= high <= 127")
+    return Sampling(args.temperature, args.top_p, args.low, args.high)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from musicgen_live.generate import continue_file, write_continuation
+    from musicgen_live.runtime import ModelRunner
+
+    runner = ModelRunner.load(args.model)
+    if not args.seed.is_file():
+        raise UserError(f"seed file not found: {args.seed}")
+    continuation = continue_file(runner, args.seed, args.notes, _sampling(args), args.rng_seed)  # type: ignore[arg-type]
+    write_continuation(args.out, continuation)
+    print(f"wrote {args.out}: {len(continuation.seed)} seed notes + {len(continuation.notes)} new notes")
+    if args.wav:
+        from musicgen_live.synth import find_soundfont, render, write_wav
+
+        write_wav(args.wav, render(continuation.seed + continuation.notes, find_soundfont(args.soundfont)))
+        print(f"wrote {args.wav}")
+    if args.plot:
+        from musicgen_live.training.plots import plot_piano_roll
+
+        plot_piano_roll(args.plot, continuation.seed, continuation.notes)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from musicgen_live.config import TrainConfig
+    from musicgen_live.training.train import train
+
+    config = TrainConfig(
+        data=args.data,
+        arch=args.arch,
+        out=str(args.out),
+        window=args.window,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        steps_per_epoch=args.steps_per_epoch,
+        max_windows=args.max_windows,
+        validation_windows=args.validation_windows,
+        patience=args.patience,
+        max_minutes=args.max_minutes,
+        strategy=args.strategy,
+        sustain=not args.no_sustain,
+        seed=args.seed,
+        cache_dir=args.cache_dir,
+    )
+    run_dir = train(config, resume=args.resume, progress=sys.stdout.isatty())
+    print(f"run written to {run_dir}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from musicgen_live.model.export import export_run
+
+    out = export_run(args.run_dir, args.out, args.checkpoint)
+    print(f"exported {out / 'model.tflite'} and {out / 'model.json'}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from musicgen_live.training.evaluate import evaluation_table, format_table
+
+    models = args.model or [DEFAULT_MODEL]
+    rows, windows = evaluation_table(
+        args.data, models, args.split, args.max_windows, progress=sys.stderr.isatty()
+    )
+    print(f"{windows} windows of the {args.split} split of {args.data}")
+    print(format_table(rows, markdown=args.markdown))
+    return 0
+
+
+def cmd_ports(args: argparse.Namespace) -> int:
+    from musicgen_live.ports import describe_ports
+
+    print(describe_ports(args.backend))
+    return 0
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    from musicgen_live.live import run_live
+
+    return run_live(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="musicgen-live", description="Play a phrase; a neural model answers it, live."
+    )
+    parser.add_argument("--version", action="version", version=f"musicgen-live {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="{live,ports,generate,train,export,eval}")
+
+    from musicgen_live.live import add_live_options
+
+    live = commands.add_parser("live", help="listen and answer (the default command)")
+    add_live_options(live)
+    _model_option(live)
+    _sampling_options(live)
+    live.set_defaults(handler=cmd_live)
+
+    ports = commands.add_parser("ports", help="list MIDI inputs and outputs")
+    ports.add_argument("--backend", choices=("alsa", "jack", "coremidi"), default=None)
+    ports.set_defaults(handler=cmd_ports)
+
+    generate = commands.add_parser("generate", help="continue a MIDI file offline")
+    generate.add_argument("--seed", type=Path, required=True, help="MIDI file to continue")
+    generate.add_argument("--out", type=Path, required=True, help="MIDI file to write")
+    generate.add_argument("--notes", type=int, default=64, help="how many notes to add")
+    generate.add_argument("--rng-seed", type=int, default=None, help="same seed, same output")
+    generate.add_argument("--wav", type=Path, help="also render with FluidSynth to this WAV")
+    generate.add_argument("--soundfont", help="SF2 file for --wav")
+    generate.add_argument("--plot", type=Path, help="also draw a piano roll PNG")
+    _model_option(generate)
+    _sampling_options(generate)
+    generate.set_defaults(handler=cmd_generate)
+
+    train = commands.add_parser("train", help="train a model on a MIDI collection")
+    train.add_argument("--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'")
+    train.add_argument("--arch", default="embed_lstm",
+                       choices=("rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm"))
+    train.add_argument("--out", type=Path, required=True, help="run folder")
+    train.add_argument("--window", type=int, default=32, help="notes of context")
+    train.add_argument("--batch-size", type=int, default=256)
+    train.add_argument("--epochs", type=int, default=20)
+    train.add_argument("--learning-rate", type=float, default=1e-3)
+    train.add_argument("--steps-per-epoch", type=int, default=None)
+    train.add_argument("--max-windows", type=int, default=None, help="subsample training windows")
+    train.add_argument("--validation-windows", type=int, default=20000)
+    train.add_argument("--patience", type=int, default=3, help="early stopping patience (epochs)")
+    train.add_argument("--max-minutes", type=float, default=None, help="stop after this many minutes")
+    train.add_argument("--strategy", choices=("default", "mirrored", "multi-worker"), default="default")
+    train.add_argument("--no-sustain", action="store_true", help="ignore the sustain pedal")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--cache-dir", default=None, help="where parsed features are cached")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out")
+    train.set_defaults(handler=cmd_train)
+
+    export = commands.add_parser("export", help="write model.tflite + model.json from a run")
+    export.add_argument("run_dir", type=Path)
+    export.add_argument("--out", type=Path, required=True, help="model folder, e.g. models/NAME")
+    export.add_argument("--checkpoint", choices=("best", "last"), default="best")
+    export.set_defaults(handler=cmd_export)
+
+    evaluate = commands.add_parser("eval", help="the validation table of models and the baseline")
+    evaluate.add_argument("--data", default="hannds")
+    evaluate.add_argument("--model", type=Path, action="append", help="model folder (repeatable)")
+    evaluate.add_argument("--split", choices=("validation", "test"), default="test")
+    evaluate.add_argument("--max-windows", type=int, default=20000)
+    evaluate.add_argument("--markdown", action="store_true")
+    evaluate.set_defaults(handler=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["live", *argv]
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except UserError as error:
+        print(f"musicgen-live: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,73 @@
+"""Notes in absolute seconds and the model's per-note feature rows (numpy only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# Column order of a feature row: the order every model reads and writes.
+FEATURES = ("pitch", "step", "duration", "velocity")
+PITCH, STEP, DURATION, VELOCITY = range(4)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One played note: MIDI pitch and velocity, start and end in seconds."""
+
+    pitch: int
+    velocity: int
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def sort_notes(notes: Iterable[Note]) -> list[Note]:
+    """Start order; inside a chord, low to high, so features are deterministic."""
+    return sorted(notes, key=lambda n: (n.start, n.pitch, n.end))
+
+
+def notes_to_features(notes: Sequence[Note]) -> np.ndarray:
+    """Rows of (pitch, step, duration, velocity); step is 0 for the first note."""
+    ordered = sort_notes(notes)
+    rows = np.zeros((len(ordered), 4), dtype=np.float32)
+    previous_start = ordered[0].start if ordered else 0.0
+    for i, note in enumerate(ordered):
+        rows[i] = (note.pitch, note.start - previous_start, note.duration, note.velocity)
+        previous_start = note.start
+    return rows
+
+
+def features_to_notes(rows: np.ndarray, start: float = 0.0) -> list[Note]:
+    """Inverse of `notes_to_features`: the first note starts `step` after `start`."""
+    notes = []
+    time = start
+    for pitch, step, duration, velocity in np.asarray(rows, dtype=np.float64):
+        time += max(0.0, float(step))
+        notes.append(
+            Note(
+                pitch=int(np.clip(round(pitch), 0, 127)),
+                velocity=int(np.clip(round(velocity), 1, 127)),
+                start=time,
+                end=time + max(0.0, float(duration)),
+            )
+        )
+    return notes
+
+
+# Longer gaps and notes are rare and would dominate a squared loss; the models see them capped.
+MAX_SECONDS = 4.0
+
+
+def clip_features(rows: np.ndarray) -> np.ndarray:
+    """Feature rows as the models see them: pitch and velocity in MIDI range, times capped."""
+    clipped = np.array(rows, dtype=np.float32, copy=True)
+    clipped[..., PITCH] = np.clip(clipped[..., PITCH], 0, 127)
+    clipped[..., STEP] = np.clip(clipped[..., STEP], 0, MAX_SECONDS)
+    clipped[..., DURATION] = np.clip(clipped[..., DURATION], 0, MAX_SECONDS)
+    clipped[..., VELOCITY] = np.clip(clipped[..., VELOCITY], 1, 127)
+    return clipped

@@ -1,0 +1,52 @@
+"""Listing and opening MIDI ports through mido's rtmidi backend (ALSA, JACK, CoreMIDI)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import mido
+
+from musicgen_live.errors import UserError
+
+API_NAMES = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK", "coremidi": "MACOSX_CORE"}
+
+
+def backend(api: str | None = None) -> Any:
+    """The mido backend for an API name (alsa, jack, coremidi), else $MIDO_BACKEND or the platform's."""
+    if api is None and "MIDO_BACKEND" not in os.environ:
+        api = "coremidi" if sys.platform == "darwin" else None
+    if api is None:
+        return mido.Backend(os.environ.get("MIDO_BACKEND", "mido.backends.rtmidi"), load=True)
+    if api not in API_NAMES:
+        raise UserError(f"unknown MIDI backend {api!r}; choose from {', '.join(API_NAMES)}")
+    return mido.Backend(f"mido.backends.rtmidi/{API_NAMES[api]}", load=True)
+
+
+def describe_ports(api: str | None = None) -> str:
+    """Human-readable lists of inputs and outputs and the backend in use."""
+    midi = backend(api)
+    try:
+        inputs, outputs = midi.get_input_names(), midi.get_output_names()
+    except Exception as error:  # rtmidi raises SystemError when the API has no server
+        raise UserError(f"MIDI backend {midi.name} is not available ({error})") from error
+    lines = [f"backend: {midi.name}", "inputs:"]
+    lines += [f"  {name}" for name in inputs] or ["  (none)"]
+    lines += ["outputs:"] + ([f"  {name}" for name in outputs] or ["  (none)"])
+    return "\n".join(lines)
+
+
+def match_port(wanted: str, available: list[str], kind: str) -> str | None:
+    """The port named exactly or by a unique substring; None when nothing matches.
+
+    An ambiguous name is an error that lists the candidates.
+    """
+    if wanted in available:
+        return wanted
+    candidates = [name for name in available if wanted.lower() in name.lower()]
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        raise UserError(f"{kind} port {wanted!r} is ambiguous; candidates: {', '.join(candidates)}")
+    return None

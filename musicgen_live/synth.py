@@ -1,0 +1,111 @@
+"""FluidSynth: soundfont discovery, a live sink, and offline rendering to WAV."""
+
+from __future__ import annotations
+
+import os
+import sys
+import wave
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from musicgen_live.errors import UserError
+from musicgen_live.notes import Note
+
+SAMPLE_RATE = 44100
+SOUNDFONT_FOLDERS = (
+    "/usr/share/sounds/sf2",
+    "/usr/share/soundfonts",
+    "/usr/local/share/soundfonts",
+    "/opt/homebrew/share/soundfonts",
+    "/opt/homebrew/share/fluid-synth",
+    "~/Library/Audio/Sounds/Banks",
+    "~/.local/share/soundfonts",
+)
+PREFERRED = ("FluidR3_GM.sf2", "default-GM.sf2", "TimGM6mb.sf2")
+
+
+def find_soundfont(explicit: str | None = None) -> Path:
+    """--soundfont, then $MUSICGEN_SOUNDFONT, then the usual system folders."""
+    for candidate in (explicit, os.environ.get("MUSICGEN_SOUNDFONT")):
+        if candidate:
+            path = Path(candidate).expanduser()
+            if not path.is_file():
+                raise UserError(f"soundfont not found: {path}")
+            return path
+    found: list[Path] = []
+    for folder in SOUNDFONT_FOLDERS:
+        found += sorted(Path(folder).expanduser().glob("*.sf2"))
+    for name in PREFERRED:
+        for path in found:
+            if path.name == name and path.is_file():
+                return path
+    if found:
+        return found[0]
+    raise UserError(
+        "no soundfont found (looked in --soundfont, $MUSICGEN_SOUNDFONT, "
+        + ", ".join(SOUNDFONT_FOLDERS)
+        + "); install one, e.g. apt install timgm6mb-soundfont"
+    )
+
+
+def load_fluidsynth() -> Any:
+    """The pyfluidsynth module, or a clear error when libfluidsynth is missing."""
+    try:
+        import fluidsynth
+    except (ImportError, OSError) as error:
+        raise UserError(
+            f"FluidSynth is not available ({error}); install libfluidsynth3 (apt) or fluid-synth (brew)"
+        ) from error
+    return fluidsynth
+
+
+def default_audio_driver() -> str:
+    if sys.platform == "darwin":
+        return "coreaudio"
+    return os.environ.get("MUSICGEN_AUDIO_DRIVER", "pulseaudio")
+
+
+def new_synth(soundfont: Path, gain: float = 0.5) -> Any:
+    """A FluidSynth instance with a piano on channel 0 (no audio driver started)."""
+    fluidsynth = load_fluidsynth()
+    synth = fluidsynth.Synth(gain=gain, samplerate=float(SAMPLE_RATE))
+    font = synth.sfload(str(soundfont))
+    if font == -1:
+        synth.delete()
+        raise UserError(f"{soundfont}: FluidSynth cannot load this soundfont")
+    synth.program_select(0, font, 0, 0)
+    return synth
+
+
+def render(notes: Sequence[Note], soundfont: Path, tail: float = 1.0) -> np.ndarray:
+    """Stereo int16 audio of the notes, rendered offline event by event."""
+    synth = new_synth(soundfont)
+    events = sorted(
+        [(n.start, 1, n.pitch, n.velocity) for n in notes] + [(n.end, 0, n.pitch, 0) for n in notes]
+    )
+    chunks, rendered = [], 0
+    try:
+        for time, is_on, pitch, velocity in events:
+            frames = int(time * SAMPLE_RATE) - rendered
+            if frames > 0:
+                chunks.append(synth.get_samples(frames))
+                rendered += frames
+            if is_on:
+                synth.noteon(0, pitch, velocity)
+            else:
+                synth.noteoff(0, pitch)
+        chunks.append(synth.get_samples(int(tail * SAMPLE_RATE)))
+    finally:
+        synth.delete()
+    return np.concatenate(chunks).astype(np.int16).reshape(-1, 2)
+
+
+def write_wav(path: Path, audio: np.ndarray) -> None:
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(SAMPLE_RATE)
+        handle.writeframes(audio.astype("<i2").tobytes())

@@ -1,0 +1,110 @@
+"""Held-out evaluation of models and the n-gram baseline on the same windows.
+
+Exported models run through the live runtime (LiteRT), so `musicgen-live eval` needs no
+TensorFlow; Keras models are evaluated the same way from their predictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from musicgen_live.runtime import ModelRunner
+from musicgen_live.training.datasets import Corpus, load_corpus
+from musicgen_live.training.metrics import head_metrics
+from musicgen_live.training.ngram import NGramModel, fit_baseline
+from musicgen_live.training.windows import index_windows
+
+TUNING_WINDOWS = 5000
+
+
+def stack_outputs(outputs: dict[str, np.ndarray]) -> np.ndarray:
+    """Keras head outputs as the exported model's single row per window."""
+    return np.concatenate(
+        [outputs["pitch"], outputs["step"], outputs["duration"], outputs["velocity"]], axis=-1
+    )
+
+
+def evaluate_keras(model: Any, inputs: np.ndarray, next_notes: np.ndarray) -> dict[str, float]:
+    return head_metrics(stack_outputs(model.predict(inputs, batch_size=512, verbose=0)), next_notes)
+
+
+def evaluate_runner(
+    runner: ModelRunner, inputs: np.ndarray, next_notes: np.ndarray, progress: bool = False
+) -> dict[str, float]:
+    outputs = np.stack(
+        [runner.predict(window) for window in tqdm(inputs, disable=not progress, leave=False)]
+    )
+    return head_metrics(outputs, next_notes)
+
+
+def ngram_baseline(corpus: Corpus, window: int, max_windows: int | None, seed: int) -> NGramModel:
+    """The n-gram pitch model fitted on `train`, its order chosen on `validation`."""
+    tuning = corpus.pieces["validation"] or corpus.pieces["train"]
+    inputs, next_notes = index_windows(tuning, window, TUNING_WINDOWS, seed).arrays()
+    sequences = [features[:, 0].astype(int) for _, features in corpus.pieces["train"]]
+    return fit_baseline(sequences, inputs[:, :, 0], next_notes[:, 0])
+
+
+@dataclass
+class Row:
+    name: str
+    metrics: dict[str, float]
+
+
+def evaluation_table(
+    data: str,
+    model_dirs: Sequence[Path],
+    split: str = "test",
+    max_windows: int | None = 20000,
+    seed: int = 0,
+    progress: bool = True,
+) -> tuple[list[Row], int]:
+    """Rows for every model and the baseline, all on the same windows of `split`."""
+    runners = [ModelRunner.load(path) for path in model_dirs]
+    window = max(runner.window for runner in runners) if runners else 32
+    corpus = load_corpus(data, progress=progress)
+    pieces = corpus.pieces[split] or corpus.pieces["validation"]
+    index = index_windows(pieces, window, max_windows, seed)
+    inputs, next_notes = index.arrays()
+    rows = [
+        Row(f"{path.name} ({runner.arch})", evaluate_runner(runner, inputs[:, -runner.window :], next_notes, progress))
+        for path, runner in zip(model_dirs, runners, strict=True)
+    ]
+    baseline = ngram_baseline(corpus, window, max_windows, seed)
+    rows.append(
+        Row(f"n-gram baseline (order {baseline.order})", baseline.evaluate(inputs[:, :, 0], next_notes[:, 0]))
+    )
+    return rows, len(index)
+
+
+COLUMNS = (
+    ("loss", "Validation loss"),
+    ("pitch_nll", "Pitch NLL"),
+    ("pitch_accuracy", "Pitch top-1"),
+    ("step_mae", "Step MAE (s)"),
+    ("duration_mae", "Duration MAE (s)"),
+    ("velocity_mae", "Velocity MAE"),
+)
+
+
+def format_table(rows: Sequence[Row], markdown: bool = False) -> str:
+    """The notebook's table (model, validation loss) with a column per head."""
+    header = ["Model", *(title for _, title in COLUMNS)]
+    body = [
+        [row.name, *(f"{row.metrics[key]:.3f}" if key in row.metrics else "-" for key, _ in COLUMNS)]
+        for row in rows
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        return "\n".join(lines + ["| " + " | ".join(cells) + " |" for cells in body])
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        for cells in [header, *body]
+    )

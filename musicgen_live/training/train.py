@@ -1,0 +1,168 @@
+"""`musicgen-live train`: fit an architecture on a corpus with checkpoints and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from musicgen_live.config import TrainConfig, load_dataclass, save_json
+from musicgen_live.errors import UserError
+from musicgen_live.model.architectures import load_checkpoint, ARCHITECTURES, build_model, compile_model
+from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
+from musicgen_live.training.evaluate import evaluate_keras, ngram_baseline
+from musicgen_live.training.pipeline import window_dataset
+from musicgen_live.training.plots import plot_history
+from musicgen_live.training.windows import index_windows
+
+STRATEGIES = ("default", "mirrored", "multi-worker")
+
+
+def make_strategy(name: str) -> tf.distribute.Strategy:
+    """The tf.distribute strategy by name; multi-worker reads its cluster from TF_CONFIG."""
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi-worker":
+        if "TF_CONFIG" not in os.environ:
+            raise UserError("--strategy multi-worker needs TF_CONFIG describing the cluster")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if name == "default":
+        return tf.distribute.get_strategy()
+    raise UserError(f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}")
+
+
+def is_chief() -> bool:
+    """Only the chief worker writes the run folder in a multi-worker cluster."""
+    task = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {})
+    return task.get("type", "chief") == "chief" or (
+        task.get("type") == "worker" and task.get("index", 0) == 0
+    )
+
+
+class RunState(keras.callbacks.Callback):
+    """After every epoch: remember the epoch for --resume, redraw the loss curves,
+    and stop once the time budget is spent."""
+
+    def __init__(self, run_dir: Path, deadline: float | None) -> None:
+        super().__init__()
+        self.run_dir = run_dir
+        self.deadline = deadline
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        save_json(self.run_dir / "state.json", {"epoch": epoch + 1})
+        plot_history(self.run_dir / "history.csv", self.run_dir / "loss_curves.png")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            print(f"time budget reached after epoch {epoch + 1}")
+            self.model.stop_training = True
+
+
+def _callbacks(run_dir: Path, config: TrainConfig, resuming: bool) -> list[keras.callbacks.Callback]:
+    checkpoints = run_dir / "checkpoints"
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + config.max_minutes * 60 if config.max_minutes else None
+    return [
+        keras.callbacks.ModelCheckpoint(checkpoints / "last.keras"),
+        keras.callbacks.ModelCheckpoint(checkpoints / "best.keras", save_best_only=True),
+        keras.callbacks.CSVLogger(run_dir / "history.csv", append=resuming),
+        keras.callbacks.TensorBoard(run_dir / "logs"),
+        keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=False),
+        RunState(run_dir, deadline),
+    ]
+
+
+def _check(config: TrainConfig) -> None:
+    if config.arch not in ARCHITECTURES:
+        raise UserError(f"unknown architecture {config.arch!r}; choose from {', '.join(ARCHITECTURES)}")
+    if config.window < 2:
+        raise UserError("--window must be at least 2")
+
+
+def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> Path:
+    """Train, write the run folder, and return it. With resume, continue a stopped run."""
+    run_dir = Path(config.out)
+    if resume:
+        if not (run_dir / "config.json").exists():
+            raise UserError(f"nothing to resume in {run_dir} (no config.json)")
+        config = load_dataclass(TrainConfig, run_dir / "config.json")
+    elif (run_dir / "checkpoints" / "last.keras").exists():
+        raise UserError(f"{run_dir} already holds a run: use --resume, or another --out")
+    _check(config)
+    chief = is_chief()
+    if not chief:  # other workers write their copies aside, as tf.distribute expects
+        run_dir = run_dir / f"worker-{json.loads(os.environ['TF_CONFIG'])['task']['index']}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    save_json(run_dir / "config.json", config)
+    keras.utils.set_random_seed(config.seed)
+
+    corpus = load_corpus(
+        config.data,
+        sustain=config.sustain,
+        cache_dir=Path(config.cache_dir) if config.cache_dir else None,
+        progress=progress,
+    )
+    print(corpus.summary())
+    for line in skip_report(corpus):
+        print(line)
+    train_index = index_windows(corpus.pieces["train"], config.window, config.max_windows, config.seed)
+    validation_index = index_windows(
+        corpus.pieces["validation"] or corpus.pieces["train"],
+        config.window,
+        config.validation_windows,
+        config.seed,
+    )
+    if not len(train_index) or not len(validation_index):
+        raise UserError(f"pieces too short for a window of {config.window} notes")
+    print(f"windows: train {len(train_index)}, validation {len(validation_index)}")
+
+    strategy = make_strategy(config.strategy)
+    state_file = run_dir / "state.json"
+    initial_epoch = json.loads(state_file.read_text())["epoch"] if resume and state_file.exists() else 0
+    with strategy.scope():
+        last = run_dir / "checkpoints" / "last.keras"
+        if resume and last.exists():
+            model = load_checkpoint(last)
+            print(f"resuming after epoch {initial_epoch}")
+        else:
+            model = compile_model(build_model(config.arch, config.window), config.learning_rate)
+    repeat = config.steps_per_epoch is not None
+    model.fit(
+        window_dataset(train_index, config.batch_size, shuffle=True, seed=config.seed, repeat=repeat),
+        validation_data=window_dataset(validation_index, config.batch_size, shuffle=False),
+        epochs=config.epochs,
+        initial_epoch=initial_epoch,
+        steps_per_epoch=config.steps_per_epoch,
+        callbacks=_callbacks(run_dir, config, resuming=initial_epoch > 0),
+        verbose=1 if progress else 2,
+    )
+    if chief:
+        write_metrics(run_dir, config, corpus)
+    return run_dir
+
+
+def write_metrics(run_dir: Path, config: TrainConfig, corpus: Corpus) -> dict[str, Any]:
+    """Evaluate the best checkpoint and the n-gram baseline on validation and test windows."""
+    model = load_checkpoint(run_dir / "checkpoints" / "best.keras")
+    metrics: dict[str, Any] = {"data": corpus.source, "splits": {}}
+    baseline = ngram_baseline(corpus, config.window, config.validation_windows, config.seed)
+    metrics["ngram"] = {"order": baseline.order, "strength": baseline.strength}
+    for split in ("validation", "test"):
+        if not corpus.pieces[split]:
+            continue
+        index = index_windows(corpus.pieces[split], config.window, config.validation_windows, config.seed)
+        inputs, next_notes = index.arrays()
+        metrics["splits"][split] = {
+            "windows": len(index),
+            "model": evaluate_keras(model, inputs, next_notes),
+            "ngram": baseline.evaluate(inputs[:, :, 0], next_notes[:, 0]),
+        }
+    metrics["files"] = {s: len(corpus.pieces[s]) for s in corpus.pieces}
+    metrics["notes"] = {s: corpus.notes(s) for s in corpus.pieces}
+    save_json(run_dir / "metrics.json", metrics)
+    print(json.dumps(metrics["splits"], indent=2))
+    return metrics
+
