@@ -135,12 +135,18 @@ def cached_features(path: Path, cache_dir: Path, sustain: bool) -> np.ndarray:
     """Features of one file, read from the cache when its content was seen before."""
     content = path.read_bytes()
     key = hashlib.sha256(content + f"|v{FEATURE_VERSION}|sustain={sustain}".encode()).hexdigest()
-    cached = cache_dir / f"{key}.npz"
+    cached, failed = cache_dir / f"{key}.npz", cache_dir / f"{key}.skip"
     if cached.exists():
         with np.load(cached) as stored:
             return stored["features"]
-    features = features_from_midi(path, sustain=sustain)
+    if failed.exists():
+        raise MidiFileError(f"{path}: {failed.read_text(encoding='utf-8')}")
     cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        features = features_from_midi(path, sustain=sustain)
+    except MidiFileError as error:  # remembered too, so a broken file is not parsed again
+        failed.write_text(str(error).removeprefix(f"{path}: "), encoding="utf-8")
+        raise
     temporary = cached.with_suffix(".tmp.npz")
     np.savez_compressed(temporary, features=features)
     temporary.replace(cached)

@@ -15,6 +15,7 @@ from musicgen_live.config import TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
 from musicgen_live.model.architectures import load_checkpoint, ARCHITECTURES, build_model, compile_model
 from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
+from musicgen_live.training.distributed import fit_multi_worker
 from musicgen_live.training.evaluate import evaluate_keras, ngram_baseline
 from musicgen_live.training.pipeline import window_dataset
 from musicgen_live.training.plots import plot_history
@@ -92,6 +93,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
     elif (run_dir / "checkpoints" / "last.keras").exists():
         raise UserError(f"{run_dir} already holds a run: use --resume, or another --out")
     _check(config)
+    strategy = make_strategy(config.strategy)  # before any other TensorFlow work, as workers need
     chief = is_chief()
     if not chief:  # other workers write their copies aside, as tf.distribute expects
         run_dir = run_dir / f"worker-{json.loads(os.environ['TF_CONFIG'])['task']['index']}"
@@ -119,7 +121,6 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
         raise UserError(f"pieces too short for a window of {config.window} notes")
     print(f"windows: train {len(train_index)}, validation {len(validation_index)}")
 
-    strategy = make_strategy(config.strategy)
     state_file = run_dir / "state.json"
     initial_epoch = json.loads(state_file.read_text())["epoch"] if resume and state_file.exists() else 0
     with strategy.scope():
@@ -129,16 +130,27 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
             print(f"resuming after epoch {initial_epoch}")
         else:
             model = compile_model(build_model(config.arch, config.window), config.learning_rate)
-    repeat = config.steps_per_epoch is not None
-    model.fit(
-        window_dataset(train_index, config.batch_size, shuffle=True, seed=config.seed, repeat=repeat),
-        validation_data=window_dataset(validation_index, config.batch_size, shuffle=False),
-        epochs=config.epochs,
-        initial_epoch=initial_epoch,
-        steps_per_epoch=config.steps_per_epoch,
-        callbacks=_callbacks(run_dir, config, resuming=initial_epoch > 0),
-        verbose=1 if progress else 2,
+    train_data = window_dataset(
+        train_index, config.batch_size, shuffle=True, seed=config.seed, repeat=config.steps_per_epoch is not None
     )
+    validation_data = window_dataset(validation_index, config.batch_size, shuffle=False)
+    callbacks = _callbacks(run_dir, config, resuming=initial_epoch > 0)
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        fit_multi_worker(
+            model, strategy, train_data.repeat(), validation_data.repeat(), config.epochs,
+            config.steps_per_epoch or -(-len(train_index) // config.batch_size),
+            -(-len(validation_index) // config.batch_size), initial_epoch, callbacks,
+        )
+    else:
+        model.fit(
+            train_data,
+            validation_data=validation_data,
+            epochs=config.epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=config.steps_per_epoch,
+            callbacks=callbacks,
+            verbose=1 if progress else 2,
+        )
     if chief:
         write_metrics(run_dir, config, corpus)
     return run_dir

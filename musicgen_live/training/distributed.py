@@ -1,0 +1,69 @@
+"""Training across worker processes (MultiWorkerMirroredStrategy, cluster from TF_CONFIG).
+
+Keras 3's `fit` cannot reduce its logs across workers (it asks CollectiveAllReduce to
+average scalars along axis 0), so workers run Keras' own train and test steps in this short
+loop instead, with the same callbacks as `fit`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+
+def _local(strategy: tf.distribute.Strategy, structure: Any) -> Any:
+    return tf.nest.map_structure(lambda value: strategy.experimental_local_results(value)[0], structure)
+
+
+def _step_function(strategy: tf.distribute.Strategy, step: Any) -> Any:
+    @tf.function
+    def run(iterator: Any) -> Any:
+        logs = strategy.run(step, args=(next(iterator),))
+        return tf.nest.map_structure(lambda value: strategy.reduce("MEAN", value, axis=None), logs)
+
+    return run
+
+
+def _mean_logs(function: Any, iterator: Any, steps: int) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for _ in range(steps):
+        for name, value in function(iterator).items():
+            totals[name] = totals.get(name, 0.0) + float(value)
+    return {name: total / steps for name, total in totals.items()}
+
+
+def fit_multi_worker(
+    model: keras.Model,
+    strategy: tf.distribute.Strategy,
+    train: tf.data.Dataset,
+    validation: tf.data.Dataset,
+    epochs: int,
+    steps_per_epoch: int,
+    validation_steps: int,
+    initial_epoch: int,
+    callbacks: list[keras.callbacks.Callback],
+) -> None:
+    """Synchronous data-parallel training: each step averages gradients over all workers."""
+    train_iterator = iter(strategy.experimental_distribute_dataset(train))
+    validation_data = strategy.experimental_distribute_dataset(validation)
+    with strategy.scope():  # variables (optimizer slots, metrics) exist before tracing
+        model._symbolic_build(data_batch=_local(strategy, next(iter(validation_data))))
+    train_step = _step_function(strategy, model.train_step)
+    test_step = _step_function(strategy, model.test_step)
+    hooks = keras.callbacks.CallbackList(callbacks, model=model)
+    hooks.on_train_begin()
+    for epoch in range(initial_epoch, epochs):
+        hooks.on_epoch_begin(epoch)
+        model.reset_metrics()
+        logs = _mean_logs(train_step, train_iterator, steps_per_epoch)
+        model.reset_metrics()
+        logs |= {
+            f"val_{name}": value
+            for name, value in _mean_logs(test_step, iter(validation_data), validation_steps).items()
+        }
+        hooks.on_epoch_end(epoch, logs)
+        if model.stop_training:
+            break
+    hooks.on_train_end()

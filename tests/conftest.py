@@ -1,0 +1,70 @@
+"""Shared fixtures: small real corpora cut from hannds, and a tiny trained, exported model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from musicgen_live.midi_files import notes_from_midi, write_midi
+from musicgen_live.training.datasets import hannds_folder
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+TINY_WINDOW = 8
+
+
+def cut_piece(source: Path, target: Path, notes: int) -> None:
+    """The first `notes` notes of a real performance, as a new file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_midi(target, notes_from_midi(source)[:notes])
+
+
+@pytest.fixture(scope="session")
+def hannds_pieces() -> list[Path]:
+    root = hannds_folder()
+    return sorted((root / "train").glob("*.mid"))[:8]
+
+
+@pytest.fixture(scope="session")
+def midi_folder(tmp_path_factory: pytest.TempPathFactory, hannds_pieces: list[Path]) -> Path:
+    """Eight real piano excerpts in nested folders, plus one corrupt file."""
+    folder = tmp_path_factory.mktemp("midi_folder")
+    for index, piece in enumerate(hannds_pieces):
+        cut_piece(piece, folder / f"set{index % 2}" / f"{piece.stem}.mid", 120)
+    (folder / "set0" / "corrupt.mid").write_bytes(b"MThd\x00\x00\x00\x06garbage")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory, midi_folder: Path) -> Path:
+    """A two-epoch run of the default architecture on the small folder."""
+    from musicgen_live.config import TrainConfig
+    from musicgen_live.training.train import train
+
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    config = TrainConfig(
+        data=str(midi_folder),
+        arch="embed_lstm",
+        out=str(out),
+        window=TINY_WINDOW,
+        batch_size=32,
+        epochs=2,
+        steps_per_epoch=3,
+        validation_windows=200,
+        cache_dir=str(tmp_path_factory.mktemp("cache")),
+    )
+    return train(config, progress=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_run: Path) -> Path:
+    from musicgen_live.model.export import export_run
+
+    return export_run(tiny_run, tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def test_piece() -> Path:
+    """A held-out hannds performance (never trained on)."""
+    return sorted((hannds_folder() / "test").glob("*.mid"))[0]
