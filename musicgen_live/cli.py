@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -43,13 +44,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
     runner = ModelRunner.load(args.model)
     if not args.seed.is_file():
         raise UserError(f"seed file not found: {args.seed}")
-    continuation = continue_file(runner, args.seed, args.notes, _sampling(args), args.rng_seed)  # type: ignore[arg-type]
-    write_continuation(args.out, continuation)
-    print(f"wrote {args.out}: {len(continuation.seed)} seed notes + {len(continuation.notes)} new notes")
     if args.wav:
         from musicgen_live.synth import find_soundfont, render, write_wav
 
-        write_wav(args.wav, render(continuation.seed + continuation.notes, find_soundfont(args.soundfont)))
+        soundfont = find_soundfont(args.soundfont)  # before generating, so a bad path fails fast
+    continuation = continue_file(runner, args.seed, args.notes, _sampling(args), args.rng_seed)  # type: ignore[arg-type]
+    write_continuation(args.out, continuation)
+    print(
+        f"wrote {args.out}: {len(continuation.seed)} seed notes"
+        f" + {len(continuation.notes)} new notes"
+    )
+    if args.wav:
+        write_wav(args.wav, render(continuation.seed + continuation.notes, soundfont))
         print(f"wrote {args.wav}")
     if args.plot:
         from musicgen_live.training.plots import plot_piano_roll
@@ -59,8 +65,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def quiet_tensorflow() -> None:
+    """TensorFlow's native start-up chatter hides the lines a user needs."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from musicgen_live.config import TrainConfig
+    from musicgen_live.training.datasets import discover
+
+    discover(args.data)  # a wrong --data fails before TensorFlow loads
+    quiet_tensorflow()
     from musicgen_live.training.train import train
 
     config = TrainConfig(
@@ -87,6 +102,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    quiet_tensorflow()
     from musicgen_live.model.export import export_run
 
     out = export_run(args.run_dir, args.out, args.checkpoint)
@@ -124,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="musicgen-live", description="Play a phrase; a neural model answers it, live."
     )
     parser.add_argument("--version", action="version", version=f"musicgen-live {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{live,ports,generate,train,export,eval}")
+    commands = parser.add_subparsers(
+        dest="command", metavar="{live,ports,generate,train,export,eval}"
+    )
 
     from musicgen_live.live import add_live_options
 
@@ -151,9 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=cmd_generate)
 
     train = commands.add_parser("train", help="train a model on a MIDI collection")
-    train.add_argument("--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'")
-    train.add_argument("--arch", default="embed_lstm",
-                       choices=("rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm"))
+    train.add_argument(
+        "--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'"
+    )
+    train.add_argument(
+        "--arch",
+        default="embed_lstm",
+        choices=("rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm"),
+    )
     train.add_argument("--out", type=Path, required=True, help="run folder")
     train.add_argument("--window", type=int, default=32, help="notes of context")
     train.add_argument("--batch-size", type=int, default=256)
@@ -163,8 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-windows", type=int, default=None, help="subsample training windows")
     train.add_argument("--validation-windows", type=int, default=20000)
     train.add_argument("--patience", type=int, default=3, help="early stopping patience (epochs)")
-    train.add_argument("--max-minutes", type=float, default=None, help="stop after this many minutes")
-    train.add_argument("--strategy", choices=("default", "mirrored", "multi-worker"), default="default")
+    train.add_argument(
+        "--max-minutes", type=float, default=None, help="stop after this many minutes"
+    )
+    train.add_argument(
+        "--strategy", choices=("default", "mirrored", "multi-worker"), default="default"
+    )
     train.add_argument("--no-sustain", action="store_true", help="ignore the sustain pedal")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--cache-dir", default=None, help="where parsed features are cached")

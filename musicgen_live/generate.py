@@ -24,7 +24,14 @@ def continue_notes(
     runner: ModelRunner, seed: list[Note], count: int, sampling: Sampling, rng_seed: int | None
 ) -> list[Note]:
     """`count` new notes after the seed, timed from the seed's last onset."""
-    rows = np.stack(list(islice(runner.generate(notes_to_features(seed), sampling, np.random.default_rng(rng_seed)), count)))
+    rows = np.stack(
+        list(
+            islice(
+                runner.generate(notes_to_features(seed), sampling, np.random.default_rng(rng_seed)),
+                count,
+            )
+        )
+    )
     return features_to_notes(rows, start=max(note.start for note in seed))
 
 

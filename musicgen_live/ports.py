@@ -14,7 +14,7 @@ API_NAMES = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK", "coremidi": "MACOSX_CORE
 
 
 def backend(api: str | None = None) -> Any:
-    """The mido backend for an API name (alsa, jack, coremidi), else $MIDO_BACKEND or the platform's."""
+    """The mido backend for alsa, jack or coremidi; else $MIDO_BACKEND or the platform's."""
     if api is None and "MIDO_BACKEND" not in os.environ:
         api = "coremidi" if sys.platform == "darwin" else None
     if api is None:

@@ -5,7 +5,10 @@ This is the live path: it never imports TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +48,9 @@ def sample_pitch(logits: np.ndarray, sampling: Sampling, rng: np.random.Generato
     return int(rng.choice(keep, p=kept))
 
 
-def note_from_output(output: np.ndarray, sampling: Sampling, rng: np.random.Generator) -> np.ndarray:
+def note_from_output(
+    output: np.ndarray, sampling: Sampling, rng: np.random.Generator
+) -> np.ndarray:
     """One feature row (pitch, step, duration, velocity) from a model output row."""
     return np.array(
         [
@@ -69,6 +74,20 @@ def fill_window(rows: np.ndarray, window: int) -> np.ndarray:
     return rows[-window:]
 
 
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Hide what native code prints on stderr (LiteRT announces its CPU delegate there)."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 class ModelRunner:
     """A loaded exported model: one window in, one output row out."""
 
@@ -90,15 +109,18 @@ class ModelRunner:
         card_path, model_path = folder / "model.json", folder / "model.tflite"
         for path in (card_path, model_path):
             if not path.is_file():
-                raise ModelError(f"{folder}: no {path.name} (a model folder holds model.tflite and model.json)")
+                raise ModelError(
+                    f"{folder}: no {path.name} (a model folder holds model.tflite and model.json)"
+                )
         try:
             card = json.loads(card_path.read_text(encoding="utf-8"))
             int(card["window"])
         except (ValueError, KeyError, TypeError) as error:
             raise ModelError(f"{card_path}: not a model card ({error})") from error
         try:
-            interpreter = Interpreter(model_path=str(model_path), num_threads=threads)
-            interpreter.allocate_tensors()
+            with native_stderr_silenced():
+                interpreter = Interpreter(model_path=str(model_path), num_threads=threads)
+                interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as error:
             raise ModelError(f"{model_path}: not a usable TFLite model ({error})") from error
         shape = tuple(interpreter.get_output_details()[0]["shape"])
@@ -108,7 +130,9 @@ class ModelRunner:
 
     def predict(self, window: np.ndarray) -> np.ndarray:
         """The output row (131 values) for one window of feature rows."""
-        self._interpreter.set_tensor(self._input, window.reshape(1, self.window, 4).astype(np.float32))
+        self._interpreter.set_tensor(
+            self._input, window.reshape(1, self.window, 4).astype(np.float32)
+        )
         self._interpreter.invoke()
         return np.array(self._interpreter.get_tensor(self._output)[0])
 

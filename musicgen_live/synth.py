@@ -57,7 +57,8 @@ def load_fluidsynth() -> Any:
         import fluidsynth
     except (ImportError, OSError) as error:
         raise UserError(
-            f"FluidSynth is not available ({error}); install libfluidsynth3 (apt) or fluid-synth (brew)"
+            f"FluidSynth is not available ({error}); "
+            "install libfluidsynth3 (apt) or fluid-synth (brew)"
         ) from error
     return fluidsynth
 

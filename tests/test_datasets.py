@@ -49,11 +49,17 @@ def make_maestro(folder: Path, source: Path, index_format: str) -> dict[str, str
         name = f"{2004 + index % 3}/MIDI-Unprocessed_{index:02d}.midi"
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(piece.read_bytes())
-        rows.append({
-            "canonical_composer": "Composer", "canonical_title": piece.stem, "split": split,
-            "year": str(2004 + index % 3), "midi_filename": name,
-            "audio_filename": name.replace(".midi", ".wav"), "duration": "60.0",
-        })
+        rows.append(
+            {
+                "canonical_composer": "Composer",
+                "canonical_title": piece.stem,
+                "split": split,
+                "year": str(2004 + index % 3),
+                "midi_filename": name,
+                "audio_filename": name.replace(".midi", ".wav"),
+                "duration": "60.0",
+            }
+        )
     if index_format == "csv":
         with (folder / "maestro-v3.0.0.csv").open("w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -85,7 +91,9 @@ def test_maestro_file_missing_from_disk_is_skipped(midi_folder: Path, tmp_path: 
     gone = next(name for name, split in expected.items() if split == "test")
     (tmp_path / "maestro" / gone).unlink()
     corpus = load_corpus(str(tmp_path / "maestro"), cache_dir=tmp_path / "cache", progress=False)
-    assert [reason for _, reason in corpus.skipped] == [f"{tmp_path / 'maestro' / gone}: listed but missing"]
+    assert [reason for _, reason in corpus.skipped] == [
+        f"{tmp_path / 'maestro' / gone}: listed but missing"
+    ]
 
 
 def test_hannds_test_pieces_are_held_out_and_validation_is_cut_by_piece() -> None:

@@ -45,6 +45,12 @@ def test_model_card_describes_the_export(tiny_model: Path) -> None:
     assert card["arch"] == "embed_lstm" and card["window"] == 8
     assert card["input"]["features"] == ["pitch", "step", "duration", "velocity"]
     validation = card["metrics"]["splits"]["validation"]
-    assert set(validation["model"]) >= {"pitch_nll", "pitch_accuracy", "step_mae", "duration_mae", "velocity_mae"}
+    assert set(validation["model"]) >= {
+        "pitch_nll",
+        "pitch_accuracy",
+        "step_mae",
+        "duration_mae",
+        "velocity_mae",
+    }
     assert set(validation["ngram"]) == {"pitch_nll", "pitch_accuracy"}
     assert card["exported"]

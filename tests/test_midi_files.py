@@ -10,7 +10,9 @@ from musicgen_live.notes import Note
 TICK = 60 / 120 / 220  # pretty_midi writes 220 ticks per beat at 120 bpm
 
 
-def test_round_trip_keeps_pitch_velocity_and_timing_to_the_tick(tmp_path: Path, test_piece: Path) -> None:
+def test_round_trip_keeps_pitch_velocity_and_timing_to_the_tick(
+    tmp_path: Path, test_piece: Path
+) -> None:
     original = notes_from_midi(test_piece)[:300]
     write_midi(tmp_path / "copy.mid", original)
     copy = notes_from_midi(tmp_path / "copy.mid", sustain=False)
@@ -30,12 +32,15 @@ def write_track(path: Path, lines: list[str]) -> None:
 
 def test_sustain_pedal_lengthens_notes_released_under_it(tmp_path: Path) -> None:
     # 120 bpm: 480 ticks = 0.5 s. Note released at 0.5 s, pedal up at 1.5 s.
-    write_track(tmp_path / "pedal.mid", [
-        "control_change channel=0 control=64 value=127 time=0",
-        "note_on channel=0 note=60 velocity=80 time=0",
-        "note_off channel=0 note=60 velocity=0 time=480",
-        "control_change channel=0 control=64 value=0 time=960",
-    ])
+    write_track(
+        tmp_path / "pedal.mid",
+        [
+            "control_change channel=0 control=64 value=127 time=0",
+            "note_on channel=0 note=60 velocity=80 time=0",
+            "note_off channel=0 note=60 velocity=0 time=480",
+            "control_change channel=0 control=64 value=0 time=960",
+        ],
+    )
     assert notes_from_midi(tmp_path / "pedal.mid", sustain=True)[0].end == pytest.approx(1.5)
     assert notes_from_midi(tmp_path / "pedal.mid", sustain=False)[0].end == pytest.approx(0.5)
 
@@ -47,14 +52,17 @@ def test_sustained_note_stops_when_its_pitch_is_struck_again() -> None:
 
 
 def test_drums_are_left_out_and_instruments_merged(tmp_path: Path) -> None:
-    write_track(tmp_path / "mixed.mid", [
-        "note_on channel=9 note=36 velocity=100 time=0",
-        "note_on channel=0 note=60 velocity=80 time=0",
-        "note_on channel=1 note=72 velocity=70 time=0",
-        "note_off channel=9 note=36 velocity=0 time=240",
-        "note_off channel=0 note=60 velocity=0 time=0",
-        "note_off channel=1 note=72 velocity=0 time=0",
-    ])
+    write_track(
+        tmp_path / "mixed.mid",
+        [
+            "note_on channel=9 note=36 velocity=100 time=0",
+            "note_on channel=0 note=60 velocity=80 time=0",
+            "note_on channel=1 note=72 velocity=70 time=0",
+            "note_off channel=9 note=36 velocity=0 time=240",
+            "note_off channel=0 note=60 velocity=0 time=0",
+            "note_off channel=1 note=72 velocity=0 time=0",
+        ],
+    )
     assert [n.pitch for n in notes_from_midi(tmp_path / "mixed.mid")] == [60, 72]
 
 

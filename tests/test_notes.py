@@ -1,6 +1,12 @@
 import numpy as np
 
-from musicgen_live.notes import MAX_SECONDS, Note, clip_features, features_to_notes, notes_to_features
+from musicgen_live.notes import (
+    MAX_SECONDS,
+    Note,
+    clip_features,
+    features_to_notes,
+    notes_to_features,
+)
 
 
 def test_features_are_step_duration_and_velocity_in_start_order() -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import keras
 from keras import layers
 
-from musicgen_live.model.layers import PitchEmbedding, ScaleFeatures
 from musicgen_live.model.heads import LOSS_WEIGHTS
+from musicgen_live.model.layers import PitchEmbedding, ScaleFeatures
 from musicgen_live.model.losses import head_losses, head_metrics
 
 UNITS = 128

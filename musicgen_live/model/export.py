@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 import functools
-import tempfile
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from keras import layers
 
 from musicgen_live.config import TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
-from musicgen_live.model.architectures import load_checkpoint, build_model
+from musicgen_live.model.architectures import build_model, load_checkpoint
 from musicgen_live.model.heads import HEADS, LOSS_WEIGHTS, OUTPUT_WIDTH, VELOCITY_SCALE
 from musicgen_live.model.layers import INPUT_SCALE
 from musicgen_live.notes import FEATURES, MAX_SECONDS
@@ -69,13 +69,19 @@ def export_run(run_dir: Path, out: Path, checkpoint: str = "best") -> Path:
     return out
 
 
-def model_card(config: TrainConfig, trained: keras.Model, metrics: dict[str, Any]) -> dict[str, Any]:
+def model_card(
+    config: TrainConfig, trained: keras.Model, metrics: dict[str, Any]
+) -> dict[str, Any]:
     """What the runtime and a reader need to know about an exported model."""
     return {
         "format": 1,
         "arch": config.arch,
         "window": config.window,
-        "input": {"features": list(FEATURES), "max_seconds": MAX_SECONDS, "scale": list(INPUT_SCALE)},
+        "input": {
+            "features": list(FEATURES),
+            "max_seconds": MAX_SECONDS,
+            "scale": list(INPUT_SCALE),
+        },
         "output": {"width": OUTPUT_WIDTH, "heads": list(HEADS), "velocity_scale": VELOCITY_SCALE},
         "loss_weights": LOSS_WEIGHTS,
         "parameters": int(trained.count_params()),

@@ -8,7 +8,6 @@ import keras
 from keras import ops
 
 
-
 @keras.saving.register_keras_serializable(package="musicgen_live")
 def mse_with_positive_pressure(y_true: Any, y_pred: Any) -> Any:
     """Squared error plus a penalty on negative predictions (times cannot be negative)."""

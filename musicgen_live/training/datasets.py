@@ -78,7 +78,9 @@ def hannds_files() -> list[tuple[Path, str]]:
     root = hannds_folder()
     files = [(path, "test") for path in sorted((root / "test").glob("*.mid"))]
     for path in sorted((root / "train").glob("*.mid")):
-        split = "validation" if hash_split(path.stem, validation=0.1, test=0.0) != "train" else "train"
+        split = (
+            "validation" if hash_split(path.stem, validation=0.1, test=0.0) != "train" else "train"
+        )
         files.append((path, split))
     return files
 
@@ -124,7 +126,10 @@ def discover(data: str) -> tuple[str, list[tuple[Path, str]]]:
         raise UserError(f"no such data folder: {data} (or use --data {BUNDLED})")
     if any((folder / name).exists() for name in MAESTRO_INDEX):
         return "maestro-v3.0.0", maestro_files(folder)
-    return "midi folder", folder_files(folder)
+    files = folder_files(folder)
+    if not files:
+        raise UserError(f"no usable MIDI file for training in {data} (no .mid or .midi files)")
+    return "midi folder", files
 
 
 def default_cache_dir() -> Path:

@@ -14,7 +14,9 @@ import tensorflow as tf
 
 
 def _local(strategy: tf.distribute.Strategy, structure: Any) -> Any:
-    return tf.nest.map_structure(lambda value: strategy.experimental_local_results(value)[0], structure)
+    return tf.nest.map_structure(
+        lambda value: strategy.experimental_local_results(value)[0], structure
+    )
 
 
 def _step_function(strategy: tf.distribute.Strategy, step: Any) -> Any:
@@ -61,7 +63,9 @@ def fit_multi_worker(
         model.reset_metrics()
         logs |= {
             f"val_{name}": value
-            for name, value in _mean_logs(test_step, iter(validation_data), validation_steps).items()
+            for name, value in _mean_logs(
+                test_step, iter(validation_data), validation_steps
+            ).items()
         }
         hooks.on_epoch_end(epoch, logs)
         if model.stop_training:

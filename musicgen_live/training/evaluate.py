@@ -47,7 +47,7 @@ def ngram_baseline(corpus: Corpus, window: int, max_windows: int | None, seed: i
     """The n-gram pitch model fitted on `train`, its order chosen on `validation`."""
     tuning = corpus.pieces["validation"] or corpus.pieces["train"]
     inputs, next_notes = index_windows(tuning, window, TUNING_WINDOWS, seed).arrays()
-    sequences = [features[:, 0].astype(int) for _, features in corpus.pieces["train"]]
+    sequences = [features[:, 0].astype(int).tolist() for _, features in corpus.pieces["train"]]
     return fit_baseline(sequences, inputs[:, :, 0], next_notes[:, 0])
 
 
@@ -73,12 +73,18 @@ def evaluation_table(
     index = index_windows(pieces, window, max_windows, seed)
     inputs, next_notes = index.arrays()
     rows = [
-        Row(f"{path.name} ({runner.arch})", evaluate_runner(runner, inputs[:, -runner.window :], next_notes, progress))
+        Row(
+            f"{path.name} ({runner.arch})",
+            evaluate_runner(runner, inputs[:, -runner.window :], next_notes, progress),
+        )
         for path, runner in zip(model_dirs, runners, strict=True)
     ]
     baseline = ngram_baseline(corpus, window, max_windows, seed)
     rows.append(
-        Row(f"n-gram baseline (order {baseline.order})", baseline.evaluate(inputs[:, :, 0], next_notes[:, 0]))
+        Row(
+            f"n-gram baseline (order {baseline.order})",
+            baseline.evaluate(inputs[:, :, 0], next_notes[:, 0]),
+        )
     )
     return rows, len(index)
 
@@ -97,7 +103,10 @@ def format_table(rows: Sequence[Row], markdown: bool = False) -> str:
     """The notebook's table (model, validation loss) with a column per head."""
     header = ["Model", *(title for _, title in COLUMNS)]
     body = [
-        [row.name, *(f"{row.metrics[key]:.3f}" if key in row.metrics else "-" for key, _ in COLUMNS)]
+        [
+            row.name,
+            *(f"{row.metrics[key]:.3f}" if key in row.metrics else "-" for key, _ in COLUMNS),
+        ]
         for row in rows
     ]
     if markdown:

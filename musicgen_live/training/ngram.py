@@ -40,7 +40,9 @@ class NGramModel:
         for pitch, count in unigram.items():
             probabilities[pitch] += count
         probabilities /= probabilities.sum()
-        recent = [int(p) for p in history[len(history) - (self.order - 1) :]] if self.order > 1 else []
+        recent = (
+            [int(p) for p in history[len(history) - (self.order - 1) :]] if self.order > 1 else []
+        )
         for length in range(1, len(recent) + 1):
             seen = self.counts.get(tuple(recent[-length:]))
             if not seen:

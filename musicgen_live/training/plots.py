@@ -29,7 +29,9 @@ def plot_history(history_csv: Path, out: Path) -> None:
     for axis, name in zip(axes, CURVES, strict=True):
         for prefix, label in (("", "train"), ("val_", "validation")):
             if prefix + name in rows[0]:
-                axis.plot(epochs, [float(row[prefix + name]) for row in rows], marker="o", label=label)
+                axis.plot(
+                    epochs, [float(row[prefix + name]) for row in rows], marker="o", label=label
+                )
         axis.set_title(name.replace("_", " "))
         axis.set_xlabel("epoch")
         axis.legend()
@@ -41,10 +43,19 @@ def plot_history(history_csv: Path, out: Path) -> None:
 def plot_piano_roll(out: Path, seed: Sequence[Note], continuation: Sequence[Note]) -> None:
     """The seed and the model's continuation as bars in two colours; alpha follows velocity."""
     figure, axis = plt.subplots(figsize=(12, 4))
-    for notes, colour, label in ((seed, "tab:blue", "seed"), (continuation, "tab:orange", "continuation")):
+    for notes, colour, label in (
+        (seed, "tab:blue", "seed"),
+        (continuation, "tab:orange", "continuation"),
+    ):
         for note in notes:
-            axis.barh(note.pitch, note.duration, left=note.start, height=0.8, color=colour,
-                      alpha=0.35 + 0.65 * note.velocity / 127)
+            axis.barh(
+                note.pitch,
+                note.duration,
+                left=note.start,
+                height=0.8,
+                color=colour,
+                alpha=0.35 + 0.65 * note.velocity / 127,
+            )
         axis.barh([], [], color=colour, label=label)
     axis.set_xlabel("time (s)")
     axis.set_ylabel("MIDI pitch")

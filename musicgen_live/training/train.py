@@ -13,7 +13,12 @@ import tensorflow as tf
 
 from musicgen_live.config import TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
-from musicgen_live.model.architectures import load_checkpoint, ARCHITECTURES, build_model, compile_model
+from musicgen_live.model.architectures import (
+    ARCHITECTURES,
+    build_model,
+    compile_model,
+    load_checkpoint,
+)
 from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
 from musicgen_live.training.distributed import fit_multi_worker
 from musicgen_live.training.evaluate import evaluate_keras, ngram_baseline
@@ -62,7 +67,9 @@ class RunState(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def _callbacks(run_dir: Path, config: TrainConfig, resuming: bool) -> list[keras.callbacks.Callback]:
+def _callbacks(
+    run_dir: Path, config: TrainConfig, resuming: bool
+) -> list[keras.callbacks.Callback]:
     checkpoints = run_dir / "checkpoints"
     checkpoints.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + config.max_minutes * 60 if config.max_minutes else None
@@ -78,7 +85,9 @@ def _callbacks(run_dir: Path, config: TrainConfig, resuming: bool) -> list[keras
 
 def _check(config: TrainConfig) -> None:
     if config.arch not in ARCHITECTURES:
-        raise UserError(f"unknown architecture {config.arch!r}; choose from {', '.join(ARCHITECTURES)}")
+        raise UserError(
+            f"unknown architecture {config.arch!r}; choose from {', '.join(ARCHITECTURES)}"
+        )
     if config.window < 2:
         raise UserError("--window must be at least 2")
 
@@ -110,7 +119,9 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
     print(corpus.summary())
     for line in skip_report(corpus):
         print(line)
-    train_index = index_windows(corpus.pieces["train"], config.window, config.max_windows, config.seed)
+    train_index = index_windows(
+        corpus.pieces["train"], config.window, config.max_windows, config.seed
+    )
     validation_index = index_windows(
         corpus.pieces["validation"] or corpus.pieces["train"],
         config.window,
@@ -122,7 +133,9 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
     print(f"windows: train {len(train_index)}, validation {len(validation_index)}")
 
     state_file = run_dir / "state.json"
-    initial_epoch = json.loads(state_file.read_text())["epoch"] if resume and state_file.exists() else 0
+    initial_epoch = (
+        json.loads(state_file.read_text())["epoch"] if resume and state_file.exists() else 0
+    )
     with strategy.scope():
         last = run_dir / "checkpoints" / "last.keras"
         if resume and last.exists():
@@ -131,15 +144,25 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
         else:
             model = compile_model(build_model(config.arch, config.window), config.learning_rate)
     train_data = window_dataset(
-        train_index, config.batch_size, shuffle=True, seed=config.seed, repeat=config.steps_per_epoch is not None
+        train_index,
+        config.batch_size,
+        shuffle=True,
+        seed=config.seed,
+        repeat=config.steps_per_epoch is not None,
     )
     validation_data = window_dataset(validation_index, config.batch_size, shuffle=False)
     callbacks = _callbacks(run_dir, config, resuming=initial_epoch > 0)
     if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         fit_multi_worker(
-            model, strategy, train_data.repeat(), validation_data.repeat(), config.epochs,
+            model,
+            strategy,
+            train_data.repeat(),
+            validation_data.repeat(),
+            config.epochs,
             config.steps_per_epoch or -(-len(train_index) // config.batch_size),
-            -(-len(validation_index) // config.batch_size), initial_epoch, callbacks,
+            -(-len(validation_index) // config.batch_size),
+            initial_epoch,
+            callbacks,
         )
     else:
         model.fit(
@@ -165,7 +188,9 @@ def write_metrics(run_dir: Path, config: TrainConfig, corpus: Corpus) -> dict[st
     for split in ("validation", "test"):
         if not corpus.pieces[split]:
             continue
-        index = index_windows(corpus.pieces[split], config.window, config.validation_windows, config.seed)
+        index = index_windows(
+            corpus.pieces[split], config.window, config.validation_windows, config.seed
+        )
         inputs, next_notes = index.arrays()
         metrics["splits"][split] = {
             "windows": len(index),
@@ -177,4 +202,3 @@ def write_metrics(run_dir: Path, config: TrainConfig, corpus: Corpus) -> dict[st
     save_json(run_dir / "metrics.json", metrics)
     print(json.dumps(metrics["splits"], indent=2))
     return metrics
-

@@ -1,0 +1,157 @@
+"""The command line as a user runs it: real subprocesses, real files."""
+
+import json
+import os
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from musicgen_live.midi_files import notes_from_midi
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "musicgen_live", *args],
+        capture_output=True,
+        text=True,
+        env=env or ENV,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_help_lists_every_command() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("live", "ports", "generate", "train", "export", "eval"):
+        assert command in result.stdout
+
+
+def test_generate_writes_midi_wav_and_plot_without_tensorflow(
+    tiny_model: Path, test_piece: Path, tmp_path: Path
+) -> None:
+    out, wav, png = tmp_path / "x.mid", tmp_path / "x.wav", tmp_path / "x.png"
+    script = (
+        "import sys; from musicgen_live.cli import main; "
+        f"code = main(['generate', '--seed', {str(test_piece)!r}, '--out', {str(out)!r}, "
+        f"'--notes', '64', '--wav', {str(wav)!r}, '--plot', {str(png)!r}, "
+        f"'--model', {str(tiny_model)!r}, '--rng-seed', '7']); "
+        "assert 'tensorflow' not in sys.modules, 'generate imported TensorFlow'; sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=ENV, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    seed = notes_from_midi(test_piece)
+    tracks = __import__("pretty_midi").PrettyMIDI(str(out)).instruments
+    assert [len(t.notes) for t in tracks] == [len(seed), 64]
+    assert min(n.start for n in tracks[1].notes) >= max(n.start for n in seed) - 1e-3
+    with wave.open(str(wav)) as handle:
+        audio = np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
+    assert np.abs(audio).max() > 1000
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_same_rng_seed_same_output(tiny_model: Path, test_piece: Path, tmp_path: Path) -> None:
+    outputs = []
+    for name, rng_seed in (("a", "3"), ("b", "3"), ("c", "4")):
+        path = tmp_path / f"{name}.mid"
+        result = run(
+            "generate",
+            "--seed",
+            str(test_piece),
+            "--out",
+            str(path),
+            "--notes",
+            "32",
+            "--model",
+            str(tiny_model),
+            "--rng-seed",
+            rng_seed,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append([(n.pitch, n.start, n.velocity) for n in notes_from_midi(path)])
+    assert outputs[0] == outputs[1]
+    assert outputs[0] != outputs[2]
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+
+
+def test_missing_and_broken_models_are_one_line_errors(
+    test_piece: Path, tmp_path: Path, tiny_model: Path
+) -> None:
+    args = ("generate", "--seed", str(test_piece), "--out", str(tmp_path / "x.mid"), "--model")
+    one_line_error(run(*args, str(tmp_path / "nowhere")), "no model.json")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "model.json").write_text((tiny_model / "model.json").read_text())
+    (broken / "model.tflite").write_bytes(b"\x00" * 64)
+    one_line_error(run(*args, str(broken)), "not a usable TFLite model")
+    (broken / "model.json").write_text("{not json")
+    one_line_error(run(*args, str(broken)), "not a model card")
+
+
+def test_missing_soundfont_and_empty_seed_are_one_line_errors(
+    tiny_model: Path, test_piece: Path, tmp_path: Path
+) -> None:
+    env = {**ENV, "MUSICGEN_SOUNDFONT": str(tmp_path / "none.sf2")}
+    result = run(
+        "generate",
+        "--seed",
+        str(test_piece),
+        "--out",
+        str(tmp_path / "x.mid"),
+        "--model",
+        str(tiny_model),
+        "--wav",
+        str(tmp_path / "x.wav"),
+        env=env,
+    )
+    one_line_error(result, "soundfont not found")
+    empty = tmp_path / "empty.mid"
+    __import__("pretty_midi").PrettyMIDI().write(str(empty))
+    result = run(
+        "generate",
+        "--seed",
+        str(empty),
+        "--out",
+        str(tmp_path / "y.mid"),
+        "--model",
+        str(tiny_model),
+    )
+    one_line_error(result, "no notes")
+
+
+def test_eval_prints_the_table_with_the_baseline(tiny_model: Path, midi_folder: Path) -> None:
+    result = run(
+        "eval",
+        "--data",
+        str(midi_folder),
+        "--model",
+        str(tiny_model),
+        "--split",
+        "validation",
+        "--markdown",
+    )
+    assert result.returncode == 0, result.stderr
+    table = [line for line in result.stdout.splitlines() if line.startswith("|")]
+    assert table[0].startswith("| Model | Validation loss | Pitch NLL")
+    assert table[2].startswith("| tiny (embed_lstm) |")
+    assert table[3].startswith("| n-gram baseline (order")
+
+
+def test_train_on_a_folder_without_music_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    result = run("train", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "run"))
+    one_line_error(result, "no usable MIDI file")
+    assert json.loads("{}") == {}

@@ -1,0 +1,35 @@
+"""Real FluidSynth rendering, checked by energy and by the pitch of the spectral peak."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from musicgen_live.errors import UserError
+from musicgen_live.notes import Note
+from musicgen_live.synth import SAMPLE_RATE, find_soundfont, render
+
+
+def peak_frequency(audio: np.ndarray) -> float:
+    mono = audio.astype(np.float64).mean(axis=1)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono))))
+    return float(np.fft.rfftfreq(len(mono), 1 / SAMPLE_RATE)[spectrum.argmax()])
+
+
+@pytest.mark.parametrize("pitch", [57, 69])
+def test_a_rendered_note_sounds_at_its_pitch(pitch: int) -> None:
+    audio = render([Note(pitch, 100, 0.0, 1.0)], find_soundfont(), tail=0.2)
+    assert np.sqrt(np.mean(audio.astype(np.float64) ** 2)) > 100  # not silent
+    expected = 440.0 * 2 ** ((pitch - 69) / 12)
+    assert abs(peak_frequency(audio[: SAMPLE_RATE // 2]) - expected) / expected < 0.03
+
+
+def test_soundfont_search_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    font = tmp_path / "mine.sf2"
+    font.write_bytes(b"RIFF")
+    monkeypatch.setenv("MUSICGEN_SOUNDFONT", str(font))
+    assert find_soundfont() == font
+    assert find_soundfont(str(font)) == font
+    monkeypatch.setenv("MUSICGEN_SOUNDFONT", str(tmp_path / "missing.sf2"))
+    with pytest.raises(UserError, match="soundfont not found"):
+        find_soundfont()
