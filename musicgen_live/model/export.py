@@ -54,7 +54,7 @@ def convert(model: keras.Model) -> bytes:
 
 
 def export_run(run_dir: Path, out: Path, checkpoint: str = "best") -> Path:
-    """Write out/model.tflite and out/model.json from a run folder."""
+    """Write out/model.tflite, model.json and model.keras from a run folder."""
     path = run_dir / "checkpoints" / f"{checkpoint}.keras"
     if not path.exists():
         raise UserError(f"{run_dir}: no {checkpoint} checkpoint to export (train first)")
@@ -63,6 +63,7 @@ def export_run(run_dir: Path, out: Path, checkpoint: str = "best") -> Path:
     model = inference_model(trained, config.arch, config.window)
     out.mkdir(parents=True, exist_ok=True)
     (out / "model.tflite").write_bytes(convert(model))
+    trained.save(out / "model.keras")  # the Keras original, for benchmarks and fine-tuning
     metrics_file = run_dir / "metrics.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
     save_json(out / "model.json", model_card(config, trained, metrics))

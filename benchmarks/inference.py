@@ -1,0 +1,105 @@
+"""Per-note inference of an exported model: LiteRT on one thread vs Keras `model.predict`.
+
+Both run the same weights on the same windows in this process. Prints a table, then one
+JSON line: litert_p50_ms, litert_p99_ms, keras_predict_p50_ms, speedup, notes_per_s.
+
+    .venv/bin/python benchmarks/inference.py [--model models/default] [--run RUN_DIR]
+
+The Keras side loads model.keras, the trained weights that `musicgen-live export` writes
+beside the TFLite file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from musicgen_live.generate import continue_notes  # noqa: E402
+from musicgen_live.midi_files import notes_from_midi  # noqa: E402
+from musicgen_live.notes import notes_to_features  # noqa: E402
+from musicgen_live.runtime import ModelRunner, Sampling, fill_window  # noqa: E402
+from musicgen_live.training.datasets import hannds_folder  # noqa: E402
+
+
+def percentile_ms(samples: list[float], q: float) -> float:
+    return float(np.percentile(np.array(samples) * 1000, q))
+
+
+def time_calls(function: object, windows: list[np.ndarray]) -> list[float]:
+    samples = []
+    for window in windows:
+        start = time.perf_counter()
+        function(window)  # type: ignore[operator]
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--notes", type=int, default=500)
+    parser.add_argument("--keras-notes", type=int, default=60)
+    args = parser.parse_args()
+
+    runner = ModelRunner.load(args.model, threads=1)
+    seed = notes_from_midi(sorted((hannds_folder() / "test").glob("*.mid"))[0])[:64]
+    rows = notes_to_features(seed)
+    windows = [fill_window(rows[: i + 1], runner.window) for i in range(len(rows))]
+    windows = (windows * (args.notes // len(windows) + 1))[: args.notes]
+
+    for window in windows[:20]:  # warm-up
+        runner.predict(window)
+    litert = time_calls(runner.predict, windows)
+
+    start = time.perf_counter()
+    generated = continue_notes(runner, seed, args.notes, Sampling(), rng_seed=0)
+    notes_per_s = len(generated) / (time.perf_counter() - start)
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    from musicgen_live.model.architectures import load_checkpoint
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    keras_model = load_checkpoint(args.model / "model.keras")
+    batch = [w[None] for w in windows[: args.keras_notes]]
+    for window in batch[:3]:
+        keras_model.predict(window, verbose=0)
+    keras = time_calls(lambda w: keras_model.predict(w, verbose=0), batch)
+
+    result = {
+        "model": str(args.model),
+        "arch": runner.arch,
+        "window": runner.window,
+        "litert_p50_ms": round(percentile_ms(litert, 50), 3),
+        "litert_p99_ms": round(percentile_ms(litert, 99), 3),
+        "keras_predict_p50_ms": round(percentile_ms(keras, 50), 3),
+        "keras_predict_p99_ms": round(percentile_ms(keras, 99), 3),
+        "speedup": round(percentile_ms(keras, 50) / percentile_ms(litert, 50), 1),
+        "notes_per_s": round(notes_per_s, 1),
+    }
+    print(f"{'runtime':<24}{'p50 ms':>10}{'p99 ms':>10}")
+    print(
+        f"{'LiteRT, 1 thread':<24}{result['litert_p50_ms']:>10.3f}{result['litert_p99_ms']:>10.3f}"
+    )
+    print(
+        f"{'Keras model.predict':<24}{result['keras_predict_p50_ms']:>10.3f}"
+        f"{result['keras_predict_p99_ms']:>10.3f}"
+    )
+    print(f"speedup (p50): {result['speedup']}x; generation: {result['notes_per_s']} notes/s")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
