@@ -1,0 +1,99 @@
+"""PhraseDetector: decides when the player has finished a phrase (pure; time is passed in).
+
+A phrase ends when every key and the sustain pedal are up and `silence` seconds have passed
+since the last event; at once on a trigger controller; or when it reaches its maximum length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mido
+
+from musicgen_live.notes import Note
+
+SUSTAIN = 64
+
+
+@dataclass(frozen=True)
+class Phrase:
+    notes: list[Note]
+    ended_at: float  # when the detector decided the phrase was over
+
+
+@dataclass
+class PhraseDetector:
+    silence: float = 0.4
+    min_notes: int = 1
+    max_notes: int = 128
+    max_seconds: float = 30.0
+    trigger_cc: int | None = None
+    channel: int | None = None  # None: listen on every channel
+    _held: dict[int, tuple[float, int]] = field(default_factory=dict)
+    _notes: list[Note] = field(default_factory=list)
+    _pedal_down: bool = False
+    _last_event: float | None = None
+
+    @property
+    def hearing(self) -> bool:
+        """True while a phrase is under way."""
+        return bool(self._held or self._notes)
+
+    def feed(self, message: mido.Message, now: float) -> Phrase | None:
+        """Take one incoming message; returns the phrase if this message ended one."""
+        if self.channel is not None and getattr(message, "channel", self.channel) != self.channel:
+            return None
+        if message.type == "note_on" and message.velocity > 0:
+            if message.note in self._held:
+                self._release(message.note, now)
+            self._held[message.note] = (now, message.velocity)
+        elif message.type in ("note_off", "note_on"):
+            if message.note not in self._held:
+                return None
+            self._release(message.note, now)
+        elif message.type == "control_change" and message.control == self.trigger_cc:
+            return self._end(now) if message.value >= 64 else None
+        elif message.type == "control_change" and message.control == SUSTAIN:
+            self._pedal_down = message.value >= 64
+        else:
+            return None  # clock, active sensing and everything else are not playing
+        self._last_event = now
+        if len(self._notes) + len(self._held) >= self.max_notes:
+            return self._end(now)
+        return None
+
+    def deadline(self) -> float | None:
+        """When the phrase will end by silence, if nothing else happens; None while playing."""
+        if not self._notes or self._held or self._pedal_down or self._last_event is None:
+            return None
+        return self._last_event + self.silence
+
+    def poll(self, now: float) -> Phrase | None:
+        """The phrase, if it has ended by silence or grown past its maximum duration."""
+        deadline = self.deadline()
+        if deadline is not None and now >= deadline:
+            return self._end(now)
+        first = min(
+            [n.start for n in self._notes] + [t for t, _ in self._held.values()], default=None
+        )
+        if first is not None and now - first >= self.max_seconds:
+            return self._end(now)
+        return None
+
+    def reset(self) -> None:
+        self._held.clear()
+        self._notes.clear()
+        self._last_event = None
+
+    def _release(self, pitch: int, now: float) -> None:
+        start, velocity = self._held.pop(pitch)
+        self._notes.append(Note(pitch, velocity, start, now))
+
+    def _end(self, now: float) -> Phrase | None:
+        for pitch in list(self._held):  # keys still down end with the phrase
+            self._release(pitch, now)
+        notes = sorted(self._notes, key=lambda n: (n.start, n.pitch))
+        self.reset()
+        if len(notes) < self.min_notes:
+            return None
+        return Phrase(notes, now)

@@ -1,0 +1,77 @@
+"""PhraseDetector with explicit times: no sleeping."""
+
+import mido
+
+from musicgen_live.phrase import PhraseDetector
+
+
+def msg(text: str) -> mido.Message:
+    return mido.Message.from_str(text + " time=0")
+
+
+def play(detector: PhraseDetector, pitch: int, start: float, end: float) -> None:
+    assert detector.feed(msg(f"note_on channel=0 note={pitch} velocity=80"), start) is None
+    detector.feed(msg(f"note_off channel=0 note={pitch} velocity=0"), end)
+
+
+def test_phrase_ends_after_silence_once_every_key_is_up() -> None:
+    detector = PhraseDetector(silence=0.4)
+    play(detector, 60, 0.0, 0.3)
+    detector.feed(msg("note_on channel=0 note=64 velocity=90"), 0.5)
+    assert detector.deadline() is None  # a key is down
+    assert detector.poll(5.0) is None
+    detector.feed(msg("note_on channel=0 note=64 velocity=0"), 0.9)  # running-status note-off
+    assert detector.deadline() == 0.9 + 0.4
+    assert detector.poll(1.29) is None
+    phrase = detector.poll(1.3)
+    assert phrase is not None
+    assert [(n.pitch, n.start, n.end) for n in phrase.notes] == [(60, 0.0, 0.3), (64, 0.5, 0.9)]
+    assert phrase.ended_at == 1.3
+    assert not detector.hearing
+
+
+def test_sustain_pedal_holds_the_phrase_open() -> None:
+    detector = PhraseDetector(silence=0.4)
+    detector.feed(msg("control_change channel=0 control=64 value=127"), 0.0)
+    play(detector, 60, 0.1, 0.2)
+    assert detector.poll(3.0) is None
+    detector.feed(msg("control_change channel=0 control=64 value=0"), 3.0)
+    assert detector.poll(3.39) is None
+    assert detector.poll(3.4) is not None
+
+
+def test_trigger_controller_ends_the_phrase_at_once_with_held_keys() -> None:
+    detector = PhraseDetector(silence=10.0, trigger_cc=67)
+    play(detector, 60, 0.0, 0.2)
+    detector.feed(msg("note_on channel=0 note=67 velocity=70"), 0.3)
+    phrase = detector.feed(msg("control_change channel=0 control=67 value=127"), 0.5)
+    assert phrase is not None
+    assert [(n.pitch, n.end) for n in phrase.notes] == [(60, 0.2), (67, 0.5)]
+
+
+def test_min_and_max_length() -> None:
+    short = PhraseDetector(silence=0.1, min_notes=3)
+    play(short, 60, 0.0, 0.1)
+    play(short, 62, 0.1, 0.2)
+    assert short.poll(1.0) is None  # two notes: too short, dropped
+    assert not short.hearing
+    capped = PhraseDetector(silence=10.0, max_notes=4)
+    for i in range(3):
+        play(capped, 60 + i, i * 0.1, i * 0.1 + 0.05)
+    phrase = capped.feed(msg("note_on channel=0 note=70 velocity=80"), 0.5)
+    assert phrase is not None and len(phrase.notes) == 4
+    timed = PhraseDetector(silence=10.0, max_seconds=2.0)
+    detector_note = msg("note_on channel=0 note=60 velocity=80")
+    timed.feed(detector_note, 0.0)
+    assert timed.poll(1.9) is None
+    assert timed.poll(2.0) is not None
+
+
+def test_clock_sensing_and_other_channels_are_ignored() -> None:
+    detector = PhraseDetector(silence=0.4, channel=0)
+    play(detector, 60, 0.0, 0.2)
+    detector.feed(mido.Message("clock"), 0.35)
+    detector.feed(mido.Message("active_sensing"), 0.5)
+    detector.feed(msg("note_on channel=3 note=72 velocity=80"), 0.55)
+    phrase = detector.poll(0.61)
+    assert phrase is not None and [n.pitch for n in phrase.notes] == [60]
