@@ -52,14 +52,14 @@ class PhraseDetector:
                 return None
             self._release(message.note, now)
         elif message.type == "control_change" and message.control == self.trigger_cc:
-            return self._end(now) if message.value >= 64 else None
+            return self.end(now) if message.value >= 64 else None
         elif message.type == "control_change" and message.control == SUSTAIN:
             self._pedal_down = message.value >= 64
         else:
             return None  # clock, active sensing and everything else are not playing
         self._last_event = now
         if len(self._notes) + len(self._held) >= self.max_notes:
-            return self._end(now)
+            return self.end(now)
         return None
 
     def deadline(self) -> float | None:
@@ -72,12 +72,12 @@ class PhraseDetector:
         """The phrase, if it has ended by silence or grown past its maximum duration."""
         deadline = self.deadline()
         if deadline is not None and now >= deadline:
-            return self._end(now)
+            return self.end(now)
         first = min(
             [n.start for n in self._notes] + [t for t, _ in self._held.values()], default=None
         )
         if first is not None and now - first >= self.max_seconds:
-            return self._end(now)
+            return self.end(now)
         return None
 
     def reset(self) -> None:
@@ -89,7 +89,8 @@ class PhraseDetector:
         start, velocity = self._held.pop(pitch)
         self._notes.append(Note(pitch, velocity, start, now))
 
-    def _end(self, now: float) -> Phrase | None:
+    def end(self, now: float) -> Phrase | None:
+        """End the phrase now (a trigger, the maximum length, or the user asking)."""
         for pitch in list(self._held):  # keys still down end with the phrase
             self._release(pitch, now)
         notes = sorted(self._notes, key=lambda n: (n.start, n.pitch))

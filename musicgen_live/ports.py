@@ -50,3 +50,37 @@ def match_port(wanted: str, available: list[str], kind: str) -> str | None:
     if len(candidates) > 1:
         raise UserError(f"{kind} port {wanted!r} is ambiguous; candidates: {', '.join(candidates)}")
     return None
+
+
+CLIENT_NAME = "musicgen-live"
+
+
+class MidiPorts:
+    """Opens inputs and outputs by exact name or unique substring; a name that matches
+    nothing becomes a virtual port of that name (for routing into a DAW)."""
+
+    def __init__(self, api: str | None = None) -> None:
+        self.midi = backend(api)
+
+    def names(self, kind: str) -> list[str]:
+        """Port names of a kind ("input" or "output"), without duplicates."""
+        lister = self.midi.get_input_names if kind == "input" else self.midi.get_output_names
+        try:
+            return list(dict.fromkeys(lister()))
+        except Exception as error:  # rtmidi raises SystemError when the API has no server
+            raise UserError(f"MIDI backend {self.midi.name} is not available ({error})") from error
+
+    def open(self, kind: str, wanted: str) -> tuple[Any, bool]:
+        """(port, virtual) for an "input" or "output" port."""
+        available = self.names(kind)
+        name = match_port(wanted, available, kind)
+        opener = self.midi.open_input if kind == "input" else self.midi.open_output
+        try:
+            if name is None:
+                return opener(wanted, virtual=True, client_name=CLIENT_NAME), True
+            return opener(name, client_name=CLIENT_NAME), False
+        except (OSError, SystemError) as error:
+            listed = ", ".join(available) or "none"
+            raise UserError(
+                f"cannot open {kind} {wanted!r} ({error}); {kind}s: {listed}"
+            ) from error

@@ -63,12 +63,6 @@ def load_fluidsynth() -> Any:
     return fluidsynth
 
 
-def default_audio_driver() -> str:
-    if sys.platform == "darwin":
-        return "coreaudio"
-    return os.environ.get("MUSICGEN_AUDIO_DRIVER", "pulseaudio")
-
-
 def new_synth(soundfont: Path, gain: float = 0.5) -> Any:
     """A FluidSynth instance with a piano on channel 0 (no audio driver started)."""
     fluidsynth = load_fluidsynth()
@@ -110,3 +104,39 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
         handle.setsampwidth(2)
         handle.setframerate(SAMPLE_RATE)
         handle.writeframes(audio.astype("<i2").tobytes())
+
+
+LINUX_DRIVERS = ("pipewire", "pulseaudio", "alsa", "jack")
+
+
+class SynthSink:
+    """Plays engine messages through FluidSynth on an audio driver (a live sink)."""
+
+    def __init__(self, soundfont: Path, driver: str | None = None, **settings: str) -> None:
+        self.synth = new_synth(soundfont)
+        for key, value in settings.items():
+            self.synth.setting(key, value)
+        tried = [driver] if driver else [os.environ.get("MUSICGEN_AUDIO_DRIVER") or ""]
+        if not tried[0]:
+            tried = ["coreaudio"] if sys.platform == "darwin" else list(LINUX_DRIVERS)
+        for name in tried:
+            self.synth.start(driver=name)
+            if self.synth.audio_driver:
+                self.driver = name
+                return
+        self.synth.delete()
+        raise UserError(
+            f"FluidSynth could not open an audio driver (tried {', '.join(tried)}); "
+            "set MUSICGEN_AUDIO_DRIVER or use a MIDI output (--out)"
+        )
+
+    def send(self, message: Any) -> None:
+        if message.type == "note_on" and message.velocity > 0:
+            self.synth.noteon(message.channel, message.note, message.velocity)
+        elif message.type in ("note_on", "note_off"):
+            self.synth.noteoff(message.channel, message.note)
+        elif message.type == "control_change":
+            self.synth.cc(message.channel, message.control, message.value)
+
+    def close(self) -> None:
+        self.synth.delete()

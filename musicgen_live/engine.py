@@ -1,0 +1,337 @@
+"""The live engine: hears phrases on an input, answers them note by note on its outputs.
+
+Everything here runs on one asyncio loop. rtmidi's thread only stamps a message with the
+monotonic clock and hands it over (`receive`); other threads (the UI) use `call`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import mido
+import numpy as np
+
+from musicgen_live.clock import Clock, MonotonicClock
+from musicgen_live.events import (
+    ANSWERING,
+    HEARING,
+    LISTENING,
+    AnswerEnded,
+    AnswerStarted,
+    EngineEvent,
+    NotePlayed,
+    Notice,
+    PhraseHeard,
+    StateChanged,
+)
+from musicgen_live.notes import notes_to_features
+from musicgen_live.phrase import Phrase, PhraseDetector
+from musicgen_live.recorder import Recorder
+from musicgen_live.runtime import ModelRunner, Sampling
+from musicgen_live.scheduler import Scheduler, silence_messages
+
+LOOKAHEAD = 0.25  # seconds of answer decoded ahead of playback
+MAX_AHEAD = 32  # and never more notes than this
+HISTORY = 256  # notes of the player's past kept as context
+
+
+class Sink(Protocol):
+    def send(self, message: mido.Message) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    silence: float = 0.4
+    min_notes: int = 1
+    max_notes: int = 128
+    trigger_cc: int | None = None
+    input_channel: int | None = None
+    output_channel: int = 0
+    length_notes: int | None = 32
+    length_seconds: float | None = None
+    mode: str = "call-response"  # or "continuous": answer until the player plays again
+    sampling: Sampling = field(default_factory=Sampling)
+    rng_seed: int | None = None
+
+
+class Engine:
+    def __init__(
+        self,
+        runner: ModelRunner,
+        config: EngineConfig,
+        sinks: list[Sink],
+        on_event: Callable[[EngineEvent], None] = lambda event: None,
+        clock: Clock | None = None,
+        recorder: Recorder | None = None,
+    ) -> None:
+        self.runner = runner
+        self.config = config
+        self.sinks = sinks
+        self.on_event = on_event
+        self.clock = clock or MonotonicClock()
+        self.recorder = recorder
+        self.detector = self._detector(config)
+        self.scheduler = Scheduler()
+        self.history: collections.deque[Any] = collections.deque(maxlen=HISTORY)
+        self.rng = np.random.default_rng(config.rng_seed)
+        self.state = LISTENING
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._answer: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._phrase_timer: asyncio.TimerHandle | None = None
+        self._phrase_end = 0.0
+        self._first_note_pending = False
+        self._answer_notes = 0
+        self._stopped = asyncio.Event()
+
+    @staticmethod
+    def _detector(config: EngineConfig) -> PhraseDetector:
+        return PhraseDetector(
+            silence=config.silence,
+            min_notes=config.min_notes,
+            max_notes=config.max_notes,
+            trigger_cc=config.trigger_cc,
+            channel=config.input_channel,
+        )
+
+    # ---- entry points from other threads -------------------------------------------------
+
+    def receive(self, message: mido.Message) -> None:
+        """rtmidi callback: stamp now, handle on the loop."""
+        stamp = self.clock.now()
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.handle, message, stamp)
+
+    def call(self, function: Callable[..., Any], *args: Any) -> None:
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(function, *args)
+
+    # ---- running ----------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Serve until `stop`; whatever ends it, no note is left sounding."""
+        self.loop = asyncio.get_running_loop()
+        self._stopped = asyncio.Event()
+        self._emit(StateChanged(self.clock.now(), self.state))
+        try:
+            await self._stopped.wait()
+        finally:
+            self.silence_all()
+            if self.recorder is not None:
+                self.recorder.flush()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def reconfigure(self, **changes: Any) -> None:
+        """New settings for the next answer (sampling, length, silence, mode...)."""
+        self.config = replace(self.config, **changes)
+        self.detector.silence = self.config.silence
+        self.detector.trigger_cc = self.config.trigger_cc
+
+    # ---- listening ----------------------------------------------------------------------------
+
+    def handle(self, message: mido.Message, stamp: float) -> None:
+        """One input message, on the loop."""
+        if message.type in ("clock", "active_sensing"):
+            return
+        if message.type == "note_on" and message.velocity > 0 and self.state == ANSWERING:
+            self.interrupt()
+        if self.recorder is not None and message.type in ("note_on", "note_off", "control_change"):
+            self.recorder.add("player", message, stamp)
+            if message.type == "note_off" or (message.type == "note_on" and not message.velocity):
+                self._flush_recording()
+        if message.type in ("note_on", "note_off"):
+            self._emit(
+                NotePlayed(
+                    stamp,
+                    "player",
+                    message.note,
+                    message.velocity,
+                    message.type == "note_on" and message.velocity > 0,
+                )
+            )
+        phrase = self.detector.feed(message, stamp)
+        if phrase is not None:
+            self._answer_phrase(phrase)
+        elif self.detector.hearing:
+            self._set_state(HEARING)
+            self._arm_phrase_timer()
+
+    def _arm_phrase_timer(self) -> None:
+        assert self.loop is not None
+        if self._phrase_timer is not None:
+            self._phrase_timer.cancel()
+        deadline = self.detector.deadline()
+        # a held phrase is polled for its maximum duration; a silent one at its deadline
+        when = deadline if deadline is not None else self.clock.now() + 0.1
+        self._phrase_timer = self.loop.call_at(when, self._poll_phrase)
+
+    def _poll_phrase(self) -> None:
+        self._phrase_timer = None
+        phrase = self.detector.poll(self.clock.now())
+        if phrase is not None:
+            self._answer_phrase(phrase)
+        elif self.detector.hearing:
+            self._arm_phrase_timer()
+        else:
+            self._set_state(LISTENING)
+
+    def answer_now(self) -> None:
+        """End the phrase being heard at once (the UI's space key)."""
+        phrase = self.detector.end(self.clock.now())
+        if phrase is not None:
+            self._answer_phrase(phrase)
+
+    # ---- answering ----------------------------------------------------------------------------
+
+    def _answer_phrase(self, phrase: Phrase) -> None:
+        assert self.loop is not None
+        if self._phrase_timer is not None:
+            self._phrase_timer.cancel()
+            self._phrase_timer = None
+        seconds = phrase.notes[-1].end - phrase.notes[0].start
+        self._emit(PhraseHeard(phrase.ended_at, len(phrase.notes), seconds))
+        self.history.extend(notes_to_features(phrase.notes))
+        self.interrupt(announce=False)
+        self._phrase_end = phrase.ended_at
+        self._first_note_pending = True
+        self._set_state(ANSWERING)
+        self._answer = self.loop.create_task(self._decode(np.array(self.history)))
+
+    async def _decode(self, seed: np.ndarray) -> None:
+        """Decode the answer ahead of playback into the scheduler, then wait for it to end."""
+        config = self.config
+        notes = self.runner.generate(seed, config.sampling, self.rng)
+        start = time = self.clock.now()
+        self._answer_notes = 0
+        last_end = start
+        while config.mode == "continuous" or self._answer_notes < (config.length_notes or 10**9):
+            row = next(notes)
+            if self._answer_notes:
+                time += float(row[1])
+            if config.length_seconds is not None and time - start > config.length_seconds:
+                break
+            end = time + float(row[2])
+            self.scheduler.add_note(int(row[0]), int(row[3]), time, end, config.output_channel)
+            self.history.append(np.array([row[0], row[1], row[2], row[3]], dtype=np.float32))
+            last_end = max(last_end, end)
+            self._answer_notes += 1
+            self._arm_player()
+            ahead = time - self.clock.now()
+            if ahead > LOOKAHEAD or self.scheduler.pending > 2 * MAX_AHEAD:
+                await asyncio.sleep(max(0.0, ahead - LOOKAHEAD))
+        await asyncio.sleep(max(0.0, last_end - self.clock.now()) + 0.005)
+        self._play_due()
+        self._emit(
+            AnswerEnded(self.clock.now(), self._answer_notes, False, self.scheduler.late_events)
+        )
+        self._answer = None
+        self._set_state(HEARING if self.detector.hearing else LISTENING)
+
+    def interrupt(self, announce: bool = True) -> None:
+        """Stop the answer at once: note-offs for its sounding notes, pedal up, all notes off."""
+        task, self._answer = self._answer, None
+        if task is None:
+            return
+        task.cancel()
+        self._send_all(self.scheduler.flush(), "model")
+        self._send_all(silence_messages({self.config.output_channel}), "model")
+        if announce:
+            self._emit(
+                AnswerEnded(self.clock.now(), self._answer_notes, True, self.scheduler.late_events)
+            )
+        self._set_state(HEARING if self.detector.hearing else LISTENING)
+
+    def panic(self) -> None:
+        """All notes off now (the UI's panic key), and forget the phrase being heard."""
+        self.interrupt()
+        self.detector.reset()
+        self.silence_all()
+        self._set_state(LISTENING)
+
+    def silence_all(self) -> None:
+        """Every stop path ends here: note-offs for open notes, then CC64=0 and CC123."""
+        if self._answer is not None:
+            self._answer.cancel()
+            self._answer = None
+        self._send_all(self.scheduler.flush(), "model")
+        channels = self.scheduler.channels_used | {self.config.output_channel}
+        self._send_all(silence_messages(channels), "model")
+
+    # ---- playing ------------------------------------------------------------------------------
+
+    def _arm_player(self) -> None:
+        """Wake at the next deadline (absolute, on the loop's monotonic clock)."""
+        assert self.loop is not None
+        deadline = self.scheduler.next_deadline()
+        if deadline is None:
+            return
+        if (
+            self._timer is not None
+            and not self._timer.cancelled()
+            and self._timer.when() <= deadline
+        ):
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self.loop.call_at(deadline, self._play_due)
+
+    def _play_due(self) -> None:
+        self._timer = None
+        for due in self.scheduler.due(self.clock.now()):
+            self._send(due.message, "model", late=due.late)
+        self._arm_player()
+
+    def _send(self, message: mido.Message, source: str, late: float = 0.0) -> None:
+        sent_at = self.clock.now()
+        for sink in list(self.sinks):
+            try:
+                sink.send(message)
+            except Exception as error:  # a vanished port must not stop the other sinks
+                self.sinks.remove(sink)
+                self._emit(Notice(sent_at, "warning", f"output lost ({error}); removed"))
+        if message.type == "note_on" and message.velocity > 0 and self._first_note_pending:
+            self._first_note_pending = False
+            self._emit(AnswerStarted(sent_at, (sent_at - self._phrase_end) * 1000))
+        if message.type in ("note_on", "note_off"):
+            on = message.type == "note_on" and message.velocity > 0
+            self._emit(NotePlayed(sent_at, source, message.note, message.velocity, on, late * 1000))
+        if self.recorder is not None:
+            self.recorder.add(source, message, sent_at)
+            if message.type == "note_off":
+                self._flush_recording()
+
+    def _send_all(self, messages: list[mido.Message], source: str) -> None:
+        for message in messages:
+            self._send(message, source)
+
+    # ---- reporting ------------------------------------------------------------------------------
+
+    def _flush_recording(self) -> None:
+        """Write the recording off the loop; report once if the disk refuses it."""
+        recorder = self.recorder
+        if recorder is None or self.loop is None:
+            return
+        was_failing = recorder.failed is not None
+
+        def write() -> None:
+            if not recorder.flush() and not was_failing:
+                self.call(self._emit, Notice(self.clock.now(), "warning", str(recorder.failed)))
+
+        self.loop.run_in_executor(None, write)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self._emit(StateChanged(self.clock.now(), state))
+
+    def _emit(self, event: EngineEvent) -> None:
+        with contextlib.suppress(Exception):  # a broken listener must not stop the music
+            self.on_event(event)

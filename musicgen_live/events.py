@@ -1,0 +1,74 @@
+"""What the engine reports: small records, logged headless or rendered by the UI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+LISTENING, HEARING, ANSWERING = "listening", "hearing", "answering"
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    at: float  # monotonic seconds
+
+    def fields(self) -> dict[str, Any]:
+        return {"event": type(self).__name__, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class StateChanged(EngineEvent):
+    state: str
+
+
+@dataclass(frozen=True)
+class PhraseHeard(EngineEvent):
+    notes: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class AnswerStarted(EngineEvent):
+    latency_ms: float  # phrase end (detector fired) to the first note sent
+
+
+@dataclass(frozen=True)
+class AnswerEnded(EngineEvent):
+    notes: int
+    interrupted: bool
+    late_events: int
+
+
+@dataclass(frozen=True)
+class NotePlayed(EngineEvent):
+    source: str  # "player" or "model"
+    pitch: int
+    velocity: int
+    on: bool
+    late_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Notice(EngineEvent):
+    level: str  # "info" or "warning"
+    text: str
+
+
+def describe(event: EngineEvent) -> str:
+    """One human line per event, for --headless."""
+    match event:
+        case StateChanged(state=state):
+            return f"state {state}"
+        case PhraseHeard(notes=notes, seconds=seconds):
+            return f"phrase heard: {notes} notes, {seconds:.2f} s"
+        case AnswerStarted(latency_ms=latency):
+            return f"answer started: first note {latency:.1f} ms after the phrase ended"
+        case AnswerEnded(notes=notes, interrupted=interrupted, late_events=late):
+            how = "interrupted" if interrupted else "done"
+            return f"answer {how}: {notes} notes, {late} late events"
+        case NotePlayed(source=source, pitch=pitch, velocity=velocity, on=on, late_ms=late):
+            kind = f"on  vel {velocity:3d}" if on else "off"
+            return f"{source} note {kind} pitch {pitch:3d} (late {late:.2f} ms)"
+        case Notice(level=level, text=text):
+            return f"{level}: {text}"
+    return repr(event)

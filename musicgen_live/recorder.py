@@ -1,0 +1,62 @@
+"""Session recording: the player's notes and the answers as one MIDI file, two tracks.
+
+The file is rewritten (to a temporary name, then renamed) whenever a note ends, so a killed
+process keeps everything played before, and a failed write never corrupts the last good file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from pathlib import Path
+
+import mido
+
+TICKS_PER_BEAT = 480
+TEMPO = 500_000  # 120 bpm: one tick is 1/960 s
+TRACKS = ("player", "model")
+
+
+class Recorder:
+    def __init__(self, folder: Path, started: float) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.path = folder / f"session-{stamp}.mid"
+        self.started = started
+        self.events: dict[str, list[tuple[float, mido.Message]]] = {t: [] for t in TRACKS}
+        self.failed: str | None = None
+        self._lock = threading.Lock()
+
+    def add(self, source: str, message: mido.Message, at: float) -> None:
+        """Remember one message; a note ending triggers a write (call `flush` off the hot path)."""
+        with self._lock:
+            self.events[source].append((max(0.0, at - self.started), message))
+
+    def midi_file(self) -> mido.MidiFile:
+        midi = mido.MidiFile(ticks_per_beat=TICKS_PER_BEAT)
+        with self._lock:
+            snapshot = {name: list(events) for name, events in self.events.items()}
+        for name, events in snapshot.items():
+            track = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
+            if name == TRACKS[0]:
+                track.append(mido.MetaMessage("set_tempo", tempo=TEMPO, time=0))
+            previous = 0
+            for seconds, message in sorted(events, key=lambda e: e[0]):
+                tick = round(mido.second2tick(seconds, TICKS_PER_BEAT, TEMPO))
+                track.append(message.copy(time=tick - previous))
+                previous = tick
+            midi.tracks.append(track)
+        return midi
+
+    def flush(self) -> bool:
+        """Write the whole session; on failure (a full disk) keep the last good file."""
+        temporary = self.path.with_suffix(".mid.tmp")
+        try:
+            self.midi_file().save(temporary)
+            temporary.replace(self.path)
+        except OSError as error:
+            self.failed = f"recording to {self.path} failed: {error.strerror or error}"
+            temporary.unlink(missing_ok=True)
+            return False
+        self.failed = None
+        return True
