@@ -132,7 +132,7 @@ def cmd_ports(args: argparse.Namespace) -> int:
 def cmd_live(args: argparse.Namespace) -> int:
     from musicgen_live.live import run_live
 
-    return run_live(args)
+    return run_live(args, _sampling(args))  # type: ignore[arg-type]
 
 
 def build_parser() -> argparse.ArgumentParser:

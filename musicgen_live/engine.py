@@ -308,6 +308,12 @@ class Engine:
             if message.type == "note_off":
                 self._flush_recording()
 
+    def echo(self, message: mido.Message) -> None:
+        """Sound a player's message on the outputs (the demo's phrase), unrecorded."""
+        for sink in list(self.sinks):
+            with contextlib.suppress(Exception):
+                sink.send(message)
+
     def _send_all(self, messages: list[mido.Message], source: str) -> None:
         for message in messages:
             self._send(message, source)

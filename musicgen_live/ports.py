@@ -78,7 +78,7 @@ class MidiPorts:
         try:
             if name is None:
                 return opener(wanted, virtual=True, client_name=CLIENT_NAME), True
-            return opener(name, client_name=CLIENT_NAME), False
+            return opener(name), False  # (mido makes any port with a client name virtual)
         except (OSError, SystemError) as error:
             listed = ", ".join(available) or "none"
             raise UserError(

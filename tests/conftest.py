@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,16 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_run: Path) -> Path
 def test_piece() -> Path:
     """A held-out hannds performance (never trained on)."""
     return sorted((hannds_folder() / "test").glob("*.mid"))[0]
+
+
+@pytest.fixture(scope="session")
+def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A JACK dummy server of our own; the tests' and the engine's ports live on it."""
+    from tests.jack import start_jack
+
+    name = f"musicgen-test-{os.getpid()}"
+    process = start_jack(name, tmp_path_factory.mktemp("jack") / "jackd.log")
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    yield name
+    process.terminate()
+    process.wait(timeout=10)

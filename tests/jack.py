@@ -1,0 +1,123 @@
+"""A JACK dummy server for the tests, and test ports that play into and listen to the engine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mido
+
+JACK_API = "mido.backends.rtmidi/UNIX_JACK"
+
+
+def start_jack(name: str, log: Path) -> subprocess.Popen[bytes]:
+    """`jackd -d dummy` (48 kHz, 64-frame periods): real MIDI ports without sound hardware."""
+    jackd = shutil.which("jackd")
+    if jackd is None:
+        raise RuntimeError("jackd is not installed (make test installs jackd2)")
+    env = {**os.environ, "JACK_NO_AUDIO_RESERVATION": "1"}
+    process = subprocess.Popen(
+        [jackd, "--no-realtime", "-n", name, "-d", "dummy", "-r", "48000", "-p", "64"],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        probe = subprocess.run(["jack_lsp", "-s", name], capture_output=True, text=True)
+        if probe.returncode == 0 and "system:" in probe.stdout:
+            return process
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"jackd did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def backend() -> mido.Backend:
+    return mido.Backend(JACK_API, load=True)
+
+
+@dataclass
+class Capture:
+    """Everything that arrives on one input port, stamped with the monotonic clock."""
+
+    messages: list[tuple[float, mido.Message]] = field(default_factory=list)
+
+    def __call__(self, message: mido.Message) -> None:
+        self.messages.append((time.monotonic(), message))
+
+    def notes(self, since: float = 0.0) -> list[tuple[float, mido.Message]]:
+        return [
+            (t, m) for t, m in self.messages if t >= since and m.type in ("note_on", "note_off")
+        ]
+
+    def note_ons(self, since: float = 0.0) -> list[tuple[float, mido.Message]]:
+        return [(t, m) for t, m in self.notes(since) if m.type == "note_on" and m.velocity > 0]
+
+    def wait_for(self, predicate: object, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():  # type: ignore[operator]
+                return True
+            time.sleep(0.01)
+        return False
+
+
+def sounding_after(messages: list[tuple[float, mido.Message]]) -> set[tuple[int, int]]:
+    """(channel, pitch) still on at the end, All Notes Off (CC123) honoured."""
+    sounding: set[tuple[int, int]] = set()
+    for _, message in messages:
+        if message.type == "note_on" and message.velocity > 0:
+            sounding.add((message.channel, message.note))
+        elif message.type in ("note_on", "note_off"):
+            sounding.discard((message.channel, message.note))
+        elif message.type == "control_change" and message.control == 123:
+            sounding = {key for key in sounding if key[0] != message.channel}
+    return sounding
+
+
+def every_note_closed_then_reset(messages: list[tuple[float, mido.Message]]) -> bool:
+    """No note left on by note-offs alone, then CC64=0 and CC123 at the end."""
+    notes_only = [(t, m) for t, m in messages if m.type != "control_change"]
+    tail = [(m.control, m.value) for _, m in messages[-2:] if m.type == "control_change"]
+    return not sounding_after(notes_only) and tail == [(64, 0), (123, 0)]
+
+
+def phrase_events(path: Path, limit: int | None = None) -> list[tuple[float, mido.Message]]:
+    """(seconds, message) to play a MIDI file's notes, note-offs first at equal times."""
+    from musicgen_live.midi_files import notes_from_midi
+
+    notes = notes_from_midi(path)[:limit]
+    first = notes[0].start
+    events = [
+        (n.start - first, mido.Message("note_on", note=n.pitch, velocity=n.velocity)) for n in notes
+    ]
+    events += [(n.end - first, mido.Message("note_off", note=n.pitch)) for n in notes]
+    return sorted(events, key=lambda e: (e[0], e[1].type == "note_on"))
+
+
+def play(port: mido.ports.BaseOutput, events: list[tuple[float, mido.Message]]) -> float:
+    """Play in real time; returns the monotonic time of the last message."""
+    start = time.monotonic()
+    for at, message in events:
+        time.sleep(max(0.0, start + at - time.monotonic()))
+        port.send(message)
+    return time.monotonic()
+
+
+def wait_port(kind: str, wanted: str, timeout: float = 15.0) -> str:
+    """The full name of a port (e.g. the engine's virtual one) once it exists."""
+    midi = backend()
+    lister = midi.get_output_names if kind == "output" else midi.get_input_names
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        names = [name for name in lister() if name.endswith(wanted)]
+        if names:
+            return names[-1]
+        time.sleep(0.05)
+    raise AssertionError(f"no {kind} port {wanted!r}: {lister()}")

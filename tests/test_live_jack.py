@@ -1,0 +1,238 @@
+"""The headless engine on a JACK dummy server, driven through real MIDI ports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mido
+import psutil
+import pytest
+
+from tests.jack import (
+    Capture,
+    backend,
+    every_note_closed_then_reset,
+    phrase_events,
+    play,
+    sounding_after,
+    wait_port,
+)
+
+PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
+
+
+@dataclass
+class Headless:
+    """A running `musicgen-live live --headless --json`, with test ports on both sides."""
+
+    process: subprocess.Popen[str]
+    keyboard: mido.ports.BaseOutput
+    capture: Capture
+    monitor: mido.ports.BaseInput
+    events: list[dict[str, object]] = field(default_factory=list)
+
+    def read_events(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("{"):
+                self.events.append(json.loads(line))
+
+    def wait_event(self, predicate: object, timeout: float = 10.0) -> dict[str, object]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in list(self.events):
+                if predicate(event):  # type: ignore[operator]
+                    return event
+            time.sleep(0.02)
+        raise AssertionError(f"no such event; got {self.events[-10:]}")
+
+    def model_note_ons(self) -> int:
+        return len(self.capture.note_ons())
+
+    def stop(self, number: int = signal.SIGTERM) -> int:
+        self.process.send_signal(number)
+        code = self.process.wait(timeout=15)
+        time.sleep(0.2)  # let the last messages cross the JACK period
+        return code
+
+
+def start_headless(model: Path, *extra: str, input_port: str | None = None) -> Headless:
+    tag = uuid.uuid4().hex[:6]
+    in_name, out_name = input_port or f"engine-in-{tag}", f"engine-out-{tag}"
+    command = [
+        sys.executable,
+        "-m",
+        "musicgen_live",
+        "live",
+        "--headless",
+        "--json",
+        "--backend",
+        "jack",
+        "--in",
+        in_name,
+        "--out",
+        out_name,
+        "--model",
+        str(model),
+        "--rng-seed",
+        "1",
+        *extra,
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    midi = backend()
+    capture = Capture()
+    monitor = midi.open_input(wait_port("input", out_name))
+    monitor.callback = capture
+    keyboard = midi.open_output(wait_port("output", in_name)) if input_port is None else None
+    session = Headless(process, keyboard, capture, monitor)  # type: ignore[arg-type]
+    threading.Thread(target=session.read_events, daemon=True).start()
+    session.wait_event(lambda e: e.get("event") == "StateChanged")
+    return session
+
+
+@pytest.fixture
+def headless(jack_server: str, tiny_model: Path) -> Iterator[Headless]:
+    session = start_headless(tiny_model, "--length", "24")
+    yield session
+    if session.process.poll() is None:
+        session.process.kill()
+        session.process.wait()
+    session.monitor.close()
+    session.keyboard.close()
+
+
+def test_answers_a_phrase_after_it_ends(headless: Headless) -> None:
+    phrase_end = play(headless.keyboard, phrase_events(PHRASE, 12))
+    assert headless.capture.wait_for(lambda: headless.model_note_ons() >= 8, 15)
+    first_answer = headless.capture.note_ons()[0][0]
+    assert first_answer > phrase_end + 0.3  # the silence (400 ms) had to pass first
+    heard = headless.wait_event(lambda e: e.get("event") == "PhraseHeard")
+    assert heard["notes"] == 12
+    started = headless.wait_event(lambda e: e.get("event") == "AnswerStarted")
+    assert 0 <= float(started["latency_ms"]) < 50  # type: ignore[arg-type]
+    headless.wait_event(lambda e: e.get("event") == "AnswerEnded", 30)
+    assert headless.model_note_ons() == 24
+    assert not sounding_after(headless.capture.messages)
+    assert headless.stop() == 0
+    assert every_note_closed_then_reset(headless.capture.messages)
+
+
+@pytest.mark.parametrize("moment", ["while hearing", "as the answer starts", "mid-answer"])
+def test_sigterm_at_any_moment_leaves_no_note_on(headless: Headless, moment: str) -> None:
+    events = phrase_events(PHRASE, 12)
+    if moment == "while hearing":
+        play(headless.keyboard, events[: len(events) // 2])
+    else:
+        play(headless.keyboard, events)
+        wanted = 1 if moment == "as the answer starts" else 6
+        assert headless.capture.wait_for(lambda: headless.model_note_ons() >= wanted, 15)
+    assert headless.stop(signal.SIGTERM) == 0
+    assert every_note_closed_then_reset(headless.capture.messages)
+
+
+def test_ctrl_c_leaves_no_note_on(headless: Headless) -> None:
+    play(headless.keyboard, phrase_events(PHRASE, 12))
+    assert headless.capture.wait_for(lambda: headless.model_note_ons() >= 3, 15)
+    assert headless.stop(signal.SIGINT) == 0
+    assert every_note_closed_then_reset(headless.capture.messages)
+
+
+def test_playing_again_interrupts_the_answer_and_is_heard(headless: Headless) -> None:
+    events = phrase_events(PHRASE, 12)
+    play(headless.keyboard, events)
+    assert headless.capture.wait_for(lambda: headless.model_note_ons() >= 3, 15)
+    interrupted_at = time.monotonic()
+    headless.keyboard.send(mido.Message("note_on", note=60, velocity=80))
+    time.sleep(0.1)
+    within = [(t, m) for t, m in headless.capture.messages if t <= interrupted_at + 0.05]
+    assert not sounding_after(within), "the answer kept sounding after the player came back"
+    assert not headless.capture.note_ons(interrupted_at + 0.01)
+    headless.keyboard.send(mido.Message("note_off", note=60))
+    second_end = play(headless.keyboard, events[2:])
+    assert headless.capture.wait_for(lambda: len(headless.capture.note_ons(second_end)) >= 3, 15)
+    ended = headless.wait_event(lambda e: e.get("event") == "AnswerEnded" and e.get("interrupted"))
+    assert ended["notes"]
+    assert headless.stop() == 0
+    assert every_note_closed_then_reset(headless.capture.messages)
+
+
+def test_recording_keeps_the_player_and_the_answer(
+    jack_server: str, tiny_model: Path, tmp_path: Path
+) -> None:
+    session = start_headless(tiny_model, "--length", "8", "--record", str(tmp_path))
+    try:
+        play(session.keyboard, phrase_events(PHRASE, 12))
+        session.wait_event(lambda e: e.get("event") == "AnswerEnded", 30)
+        # the file is complete before the process ends
+        files = list(tmp_path.glob("session-*.mid"))
+        assert len(files) == 1
+        time.sleep(0.3)
+        player, model = (
+            [m for m in track if m.type == "note_on" and m.velocity > 0]
+            for track in mido.MidiFile(files[0]).tracks
+        )
+        assert len(player) == 12 and len(model) == 8
+        session.process.kill()  # even a hard kill keeps what was played
+        session.process.wait()
+        assert len(mido.MidiFile(files[0]).tracks[1]) >= 17
+    finally:
+        session.monitor.close()
+        session.keyboard.close()
+
+
+def test_a_flood_keeps_memory_bounded_and_the_engine_answering(headless: Headless) -> None:
+    process = psutil.Process(headless.process.pid)
+    rate, seconds, batch = 2000, 30, 20
+    start = time.monotonic()
+    sent = 0
+    resident = []
+    while time.monotonic() - start < seconds:
+        for i in range(batch // 2):
+            pitch = 36 + (sent // 2 + i) % 48
+            headless.keyboard.send(mido.Message("note_on", note=pitch, velocity=64))
+            headless.keyboard.send(mido.Message("note_off", note=pitch))
+        sent += batch
+        time.sleep(max(0.0, start + sent / rate - time.monotonic()))
+        if sent % 10000 == 0:
+            resident.append(process.memory_info().rss)
+    assert sent >= rate * seconds
+    assert resident[-1] - resident[1] < 40 * 2**20, [r // 2**20 for r in resident]
+    time.sleep(1.0)
+    end = play(headless.keyboard, phrase_events(PHRASE, 12))
+    assert headless.capture.wait_for(lambda: len(headless.capture.note_ons(end)) >= 3, 15)
+    assert headless.stop() == 0
+    assert every_note_closed_then_reset(headless.capture.messages)
+
+
+def test_a_vanished_input_is_reported_and_reopened(jack_server: str, tiny_model: Path) -> None:
+    name = f"keyboard-{uuid.uuid4().hex[:6]}"
+    midi = backend()
+    keyboard = midi.open_output(name, virtual=True, client_name=name)
+    session = start_headless(tiny_model, "--length", "4", input_port=name)
+    try:
+        session.wait_event(
+            lambda e: "input: " in str(e.get("text")) and "virtual" not in str(e.get("text"))
+        )
+        keyboard.close()
+        session.wait_event(lambda e: e.get("level") == "warning" and "lost" in str(e.get("text")))
+        assert session.process.poll() is None
+        keyboard = midi.open_output(name, virtual=True, client_name=name)
+        session.wait_event(lambda e: "is back" in str(e.get("text")))
+        end = play(keyboard, phrase_events(PHRASE, 8))
+        assert session.capture.wait_for(lambda: len(session.capture.note_ons(end)) >= 2, 15)
+        assert session.stop() == 0
+    finally:
+        keyboard.close()
+        session.monitor.close()
