@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -35,6 +36,7 @@ from musicgen_live.recorder import Recorder
 from musicgen_live.runtime import ModelRunner, Sampling
 from musicgen_live.scheduler import Scheduler, silence_messages
 
+EARLY_WAKE = 0.002  # the loop's timers can fire a millisecond late: wake early, then wait exactly
 LOOKAHEAD = 0.25  # seconds of answer decoded ahead of playback
 MAX_AHEAD = 32  # and never more notes than this
 HISTORY = 256  # notes of the player's past kept as context
@@ -281,10 +283,14 @@ class Engine:
             return
         if self._timer is not None:
             self._timer.cancel()
-        self._timer = self.loop.call_at(deadline, self._play_due)
+        self._timer = self.loop.call_at(deadline - EARLY_WAKE, self._play_due)
 
     def _play_due(self) -> None:
         self._timer = None
+        deadline = self.scheduler.next_deadline()
+        if deadline is not None:
+            while self.clock.now() < deadline <= self.clock.now() + EARLY_WAKE:
+                time.sleep(0.0001)
         for due in self.scheduler.due(self.clock.now()):
             self._send(due.message, "model", late=due.late)
         self._arm_player()

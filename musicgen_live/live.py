@@ -203,7 +203,7 @@ class LiveSession:
             watched.port.close()
 
     def _reopen(self, watched: WatchedPort) -> None:
-        port, _ = self.ports.open(watched.kind, watched.port.name)
+        port, _ = self.ports.open(watched.kind, watched.wanted)
         if watched.kind == "input":
             port.callback = self._from_player
         else:

@@ -61,6 +61,7 @@ class MidiPorts:
 
     def __init__(self, api: str | None = None) -> None:
         self.midi = backend(api)
+        self.jack = "UNIX_JACK" in self.midi.name
 
     def names(self, kind: str) -> list[str]:
         """Port names of a kind ("input" or "output"), without duplicates."""
@@ -75,6 +76,11 @@ class MidiPorts:
         available = self.names(kind)
         name = match_port(wanted, available, kind)
         opener = self.midi.open_input if kind == "input" else self.midi.open_output
+        if kind == "output" and self.jack:
+            from musicgen_live.jack_midi import JackMidiOutput
+
+            client = f"{CLIENT_NAME}-out" if name is None else CLIENT_NAME
+            return JackMidiOutput(wanted, client, connect_to=name), name is None
         try:
             if name is None:
                 return opener(wanted, virtual=True, client_name=CLIENT_NAME), True

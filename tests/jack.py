@@ -11,6 +11,8 @@ from pathlib import Path
 
 import mido
 
+from musicgen_live.jack_midi import JackMidiOutput
+
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
 
 
@@ -40,6 +42,12 @@ def start_jack(name: str, log: Path) -> subprocess.Popen[bytes]:
 
 def backend() -> mido.Backend:
     return mido.Backend(JACK_API, load=True)
+
+
+def keyboard(port_name: str, connect_to: str | None = None) -> JackMidiOutput:
+    """A test output port (rtmidi's own JACK output can garble bursts of messages)."""
+    client = f"test-{port_name}" if connect_to else port_name
+    return JackMidiOutput(port_name, client, connect_to=connect_to)
 
 
 @dataclass
@@ -101,7 +109,9 @@ def phrase_events(path: Path, limit: int | None = None) -> list[tuple[float, mid
     return sorted(events, key=lambda e: (e[0], e[1].type == "note_on"))
 
 
-def play(port: mido.ports.BaseOutput, events: list[tuple[float, mido.Message]]) -> float:
+def play(
+    port: mido.ports.BaseOutput | JackMidiOutput, events: list[tuple[float, mido.Message]]
+) -> float:
     """Play in real time; returns the monotonic time of the last message."""
     start = time.monotonic()
     for at, message in events:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -18,6 +19,7 @@ import mido
 import psutil
 import pytest
 
+from musicgen_live.jack_midi import JackMidiOutput
 from tests.jack import (
     Capture,
     backend,
@@ -27,6 +29,7 @@ from tests.jack import (
     sounding_after,
     wait_port,
 )
+from tests.jack import keyboard as jack_keyboard
 
 PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
 
@@ -36,7 +39,7 @@ class Headless:
     """A running `musicgen-live live --headless --json`, with test ports on both sides."""
 
     process: subprocess.Popen[str]
-    keyboard: mido.ports.BaseOutput
+    keyboard: JackMidiOutput
     capture: Capture
     monitor: mido.ports.BaseInput
     events: list[dict[str, object]] = field(default_factory=list)
@@ -88,14 +91,16 @@ def start_headless(model: Path, *extra: str, input_port: str | None = None) -> H
         "1",
         *extra,
     ]
+    log = Path(tempfile.gettempdir()) / f"musicgen-engine-{tag}.log"
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy()
+        command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True, env=env
     )
     midi = backend()
     capture = Capture()
     monitor = midi.open_input(wait_port("input", out_name))
     monitor.callback = capture
-    keyboard = midi.open_output(wait_port("output", in_name)) if input_port is None else None
+    keyboard = None if input_port else jack_keyboard(f"keys-{tag}", wait_port("output", in_name))
     session = Headless(process, keyboard, capture, monitor)  # type: ignore[arg-type]
     threading.Thread(target=session.read_events, daemon=True).start()
     session.wait_event(lambda e: e.get("event") == "StateChanged")
@@ -218,8 +223,7 @@ def test_a_flood_keeps_memory_bounded_and_the_engine_answering(headless: Headles
 
 def test_a_vanished_input_is_reported_and_reopened(jack_server: str, tiny_model: Path) -> None:
     name = f"keyboard-{uuid.uuid4().hex[:6]}"
-    midi = backend()
-    keyboard = midi.open_output(name, virtual=True, client_name=name)
+    keyboard = jack_keyboard(name)
     session = start_headless(tiny_model, "--length", "4", input_port=name)
     try:
         session.wait_event(
@@ -228,7 +232,7 @@ def test_a_vanished_input_is_reported_and_reopened(jack_server: str, tiny_model:
         keyboard.close()
         session.wait_event(lambda e: e.get("level") == "warning" and "lost" in str(e.get("text")))
         assert session.process.poll() is None
-        keyboard = midi.open_output(name, virtual=True, client_name=name)
+        keyboard = jack_keyboard(name)
         session.wait_event(lambda e: "is back" in str(e.get("text")))
         end = play(keyboard, phrase_events(PHRASE, 8))
         assert session.capture.wait_for(lambda: len(session.capture.note_ons(end)) >= 2, 15)

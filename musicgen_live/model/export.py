@@ -64,14 +64,15 @@ def export_run(run_dir: Path, out: Path, checkpoint: str = "best") -> Path:
     out.mkdir(parents=True, exist_ok=True)
     (out / "model.tflite").write_bytes(convert(model))
     trained.save(out / "model.keras")  # the Keras original, for benchmarks and fine-tuning
-    metrics_file = run_dir / "metrics.json"
+    metrics_file, state_file = run_dir / "metrics.json", run_dir / "state.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
-    save_json(out / "model.json", model_card(config, trained, metrics))
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    save_json(out / "model.json", model_card(config, trained, metrics, state))
     return out
 
 
 def model_card(
-    config: TrainConfig, trained: keras.Model, metrics: dict[str, Any]
+    config: TrainConfig, trained: keras.Model, metrics: dict[str, Any], state: dict[str, Any]
 ) -> dict[str, Any]:
     """What the runtime and a reader need to know about an exported model."""
     return {
@@ -96,6 +97,9 @@ def model_card(
             "epochs": config.epochs,
             "max_windows": config.max_windows,
             "steps_per_epoch": config.steps_per_epoch,
+            "max_minutes": config.max_minutes,
+            "epochs_trained": state.get("epoch"),
+            "seconds_trained": state.get("seconds"),
         },
         "metrics": metrics,
         "exported": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

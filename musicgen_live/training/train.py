@@ -59,8 +59,14 @@ class RunState(keras.callbacks.Callback):
         self.run_dir = run_dir
         self.deadline = deadline
 
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        state = self.run_dir / "state.json"
+        self.trained = json.loads(state.read_text()).get("seconds", 0.0) if state.exists() else 0.0
+        self.started = time.monotonic()
+
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        save_json(self.run_dir / "state.json", {"epoch": epoch + 1})
+        seconds = self.trained + time.monotonic() - self.started
+        save_json(self.run_dir / "state.json", {"epoch": epoch + 1, "seconds": round(seconds, 1)})
         plot_history(self.run_dir / "history.csv", self.run_dir / "loss_curves.png")
         if self.deadline is not None and time.monotonic() > self.deadline:
             print(f"time budget reached after epoch {epoch + 1}")

@@ -1,0 +1,81 @@
+"""MIDI output on JACK through the JACK-Client library.
+
+python-rtmidi's JACK output can corrupt messages sent in quick succession (it passes the
+size and the bytes of each message through two ring buffers that its audio thread may read
+in between), which could turn a burst of note-offs into a stuck note. This output queues
+whole messages and writes them in the JACK process callback instead.
+"""
+
+from __future__ import annotations
+
+import queue
+from typing import Any
+
+import mido
+
+from musicgen_live.errors import UserError
+
+
+class JackMidiOutput:
+    """A mido-like output port: `send`, `close`, `name`, and `closed`."""
+
+    def __init__(self, port_name: str, client_name: str, connect_to: str | None = None) -> None:
+        try:
+            import jack
+        except (ImportError, OSError) as error:
+            raise UserError(f"JACK is not available ({error}); install jackd2 / libjack") from error
+        try:
+            self._client = jack.Client(client_name, no_start_server=True)
+        except jack.JackError as error:
+            raise UserError(f"no JACK server to connect to ({error})") from error
+        self._port = self._client.midi_outports.register(port_name)
+        self._pending: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self._client.set_process_callback(self._process)
+        self._client.activate()
+        self.closed = False
+        if connect_to is not None:
+            self._client.connect(self._port, connect_to)
+            self.name = connect_to
+        else:
+            self.name = self._port.name
+
+    def _process(self, frames: int) -> None:
+        self._port.clear_buffer()
+        while True:
+            try:
+                data = self._pending.get_nowait()
+            except queue.Empty:
+                return
+            self._port.write_midi_event(0, data)
+
+    def send(self, message: mido.Message) -> None:
+        if self.closed:
+            raise OSError(f"port {self.name!r} is closed")
+        self._pending.put(bytes(message.bytes()))
+
+    def connected(self) -> bool:
+        """Whether the port still reaches its destination (for a non-virtual output)."""
+        return bool(self._port.connections)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._drain()
+        self._client.deactivate()
+        self._client.close()
+
+    def _drain(self, timeout: float = 0.05) -> None:
+        """Give the process callback a few periods to write what is queued (the last note-offs)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not self._pending.empty() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        time.sleep(0.005)
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
