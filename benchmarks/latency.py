@@ -77,6 +77,21 @@ def transport_baseline(rounds: int = 200) -> list[float]:
     return [arrived - start for start, (arrived, _) in zip(sent, capture.messages, strict=False)]
 
 
+def wait_for_answer(
+    events: list[dict[str, object]], start: int, timeout: float = 30.0
+) -> list[dict[str, object]]:
+    """The engine's events from the phrase heard after `start` to the end of its answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        mine = events[start:]
+        heard = [i for i, e in enumerate(mine) if e["event"] == "PhraseHeard"]
+        if heard and any(e["event"] == "AnswerEnded" for e in mine[heard[0] :]):
+            time.sleep(0.05)  # the last note-offs cross the JACK period
+            return events[start + heard[0] :]
+        time.sleep(0.01)
+    raise RuntimeError(f"no answer within {timeout} s; last events: {events[-5:]}")
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000, q)) if values else float("nan")
 
@@ -137,27 +152,21 @@ def main() -> int:
         responses, onset_errors = [], []
         for events_of_phrase in phrases(args.answers):
             before_events, before_notes = len(events), len(capture.messages)
-            play(player, events_of_phrase)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not any(
-                e.get("event") == "AnswerEnded" for e in events[before_events:]
-            ):
-                time.sleep(0.01)
-            time.sleep(0.05)
-            mine = events[before_events:]
-            if not any(e["event"] == "PhraseHeard" for e in mine):
-                print("DEBUG", events[-5:], len(capture.messages), file=sys.stderr)
+            played_until = play(player, events_of_phrase)
+            mine = wait_for_answer(events, before_events, played_until)
             heard = next(e for e in mine if e["event"] == "PhraseHeard")
             played = [
                 e for e in mine if e["event"] == "NotePlayed" and e["source"] == "model" and e["on"]
             ]
             arrivals = [
-                t
+                (t, m.note)
                 for t, m in capture.messages[before_notes:]
-                if m.type == "note_on" and m.velocity > 0
+                if m.type == "note_on" and m.velocity > 0 and t >= float(heard["at"])  # type: ignore[arg-type]
             ]
-            responses.append(arrivals[0] - float(heard["at"]))  # type: ignore[arg-type]
-            for note, arrived in zip(played, arrivals, strict=False):
+            responses.append(arrivals[0][0] - float(heard["at"]))  # type: ignore[arg-type]
+            if [pitch for _, pitch in arrivals] != [note["pitch"] for note in played]:
+                raise RuntimeError("the notes on the monitoring port differ from those sent")
+            for note, (arrived, _) in zip(played, arrivals, strict=True):
                 scheduled = float(note["at"]) - float(note["late_ms"]) / 1000  # type: ignore[arg-type]
                 onset_errors.append(arrived - scheduled)
             time.sleep(0.3)
