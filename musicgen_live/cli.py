@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     _model_option(live)
     _sampling_options(live)
     live.set_defaults(handler=cmd_live)
+    parser.set_defaults(live_parser=live)
 
     ports = commands.add_parser("ports", help="list MIDI inputs and outputs")
     ports.add_argument("--backend", choices=("alsa", "jack", "coremidi"), default=None)
@@ -214,12 +215,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def explicit_options(parser: argparse.ArgumentParser, argv: list[str]) -> set[str]:
+    """The options the user typed (so remembered settings fill in only the rest)."""
+    given = set()
+    for action in parser._actions:
+        for option in action.option_strings:
+            if any(arg == option or arg.startswith(option + "=") for arg in argv):
+                given.add(action.dest)
+    return given
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["live", *argv]
     args = parser.parse_args(argv)
+    args.explicit = explicit_options(args.live_parser, argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

@@ -26,6 +26,7 @@ from musicgen_live.runtime import ModelRunner, Sampling
 
 DEFAULT_INPUT = "musicgen-live in"
 DEFAULT_OUTPUT = "musicgen-live out"
+SYNTH = "FluidSynth"
 DEMO_PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
 DEMO_PAUSE = 4.0  # seconds between the end of an answer and the next demo phrase
 WATCH_INTERVAL = 1.0
@@ -122,11 +123,7 @@ class LiveSession:
         synth_error = None
         if self.args.synth or self.args.output is None:
             try:
-                from musicgen_live.synth import SynthSink, find_soundfont
-
-                self.engine.sinks.append(
-                    SynthSink(find_soundfont(self.args.soundfont), self.args.audio_driver)
-                )
+                self.engine.sinks.append(self._synth())
             except UserError as error:
                 if self.args.synth:
                     raise
@@ -141,6 +138,11 @@ class LiveSession:
             self._notice(
                 "info", f"no FluidSynth ({synth_error}); playing to MIDI output {DEFAULT_OUTPUT!r}"
             )
+
+    def _synth(self) -> Any:
+        from musicgen_live.synth import SynthSink, find_soundfont
+
+        return SynthSink(find_soundfont(self.args.soundfont), self.args.audio_driver)
 
     def _from_player(self, message: mido.Message) -> None:
         if message.type == "note_on":
@@ -195,6 +197,38 @@ class LiveSession:
                         self._notice("warning", f"{watched.kind} port {watched.port.name!r} lost")
                     elif present and watched.lost:
                         self._reopen(watched)
+
+    def switch_port(self, kind: str, wanted: str) -> None:
+        """Replace the input, or the MIDI output, while running ("FluidSynth" for the synth)."""
+        try:
+            if kind == "output" and wanted == SYNTH:
+                self._replace_outputs(self._synth())
+                return
+            port, virtual = self.ports.open(kind, wanted)
+        except UserError as error:
+            self._notice("warning", str(error))
+            return
+        if kind == "input":
+            port.callback = self._from_player
+            for old in [w for w in self.watched if w.kind == "input"]:
+                self._forget(old)
+        else:
+            self._replace_outputs(port)
+        self.watched.append(WatchedPort(kind, wanted, port, virtual))
+        self._notice("info", f"{kind}: {port.name}{' (virtual)' if virtual else ''}")
+
+    def _replace_outputs(self, sink: Any) -> None:
+        self.engine.silence_all()  # nothing left sounding on the outputs being replaced
+        for old in [w for w in self.watched if w.kind == "output"]:
+            self._forget(old)
+        for sink in self.engine.sinks:
+            with contextlib.suppress(Exception):
+                sink.close()
+        self.engine.sinks[:] = [sink]
+
+    def _forget(self, watched: WatchedPort) -> None:
+        self.watched.remove(watched)
+        self._drop(watched)
 
     def _drop(self, watched: WatchedPort) -> None:
         if watched.port in self.engine.sinks:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from musicgen_live.errors import UserError
+from musicgen_live.runtime import native_stderr_silenced
 from musicgen_live.notes import Note
 
 SAMPLE_RATE = 44100
@@ -120,7 +121,8 @@ class SynthSink:
         if not tried[0]:
             tried = ["coreaudio"] if sys.platform == "darwin" else list(LINUX_DRIVERS)
         for name in tried:
-            self.synth.start(driver=name)
+            with native_stderr_silenced():  # drivers that are absent complain on stderr
+                self.synth.start(driver=name)
             if self.synth.audio_driver:
                 self.driver = name
                 return

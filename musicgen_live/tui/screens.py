@@ -1,0 +1,71 @@
+"""Help and error screens."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+
+HELP = """\
+[b]musicgen-live[/b]: play a phrase, pause, and the model answers.
+
+[b]space[/b]  answer now (end the phrase at once)
+[b]p[/b]      panic: all notes off
+[b]r[/b]      start / stop recording a session (MIDI, in the recordings folder)
+[b]t / T[/b]  temperature down / up      [b]o / O[/b]  top-p down / up
+[b]l / L[/b]  answer length down / up    [b]s / S[/b]  silence down / up
+[b]m[/b]      mode: call-response or continuous
+[b]i / u[/b]  choose the MIDI input / output      [b]n[/b]  choose the model
+[b]ctrl+p[/b] every action in the command palette
+[b]?[/b]      this help            [b]q[/b]  quit (all notes off first)
+
+Controls apply to the next answer. Settings are remembered between runs.
+Press escape to close."""
+
+HINTS = {
+    "soundfont": "Install a General MIDI soundfont (apt install timgm6mb-soundfont) or pass "
+    "--soundfont FILE; or play to a MIDI output with --out NAME.",
+    "port": "Run `musicgen-live ports` to see what exists, then pass --in / --out; "
+    "a name that matches nothing opens a virtual port.",
+    "model": "Export a model with `musicgen-live export RUN --out models/NAME` and pass "
+    "--model models/NAME, or run `make run` to use the bundled one.",
+    "driver": "FluidSynth needs an audio driver: set MUSICGEN_AUDIO_DRIVER (pulseaudio, alsa, "
+    "jack, coreaudio), or use a MIDI output with --out NAME.",
+    "backend": "The MIDI system is not reachable: on Linux check ALSA (/dev/snd/seq), "
+    "or start JACK for --backend jack.",
+}
+
+
+def hint_for(message: str) -> str:
+    text = message.lower()
+    for key, hint in HINTS.items():
+        if key in text:
+            return hint
+    return "See `musicgen-live --help` for the options."
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Static(HELP, id="help-text")
+
+
+class ErrorScreen(Screen[None]):
+    """What went wrong and what to do; never a traceback."""
+
+    BINDINGS = [Binding("q,escape", "app.quit", "Quit")]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="error"):
+            yield Static("[b red]musicgen-live cannot start[/b red]", id="error-title")
+            yield Static(self.message, id="error-message", markup=False)
+            yield Static(hint_for(self.message), id="error-hint", markup=False)
+        yield Footer()

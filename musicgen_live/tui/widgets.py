@@ -1,0 +1,154 @@
+"""The app's widgets: state, the live piano roll, and the controls."""
+
+from __future__ import annotations
+
+import collections
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Button, Label, Static
+
+from musicgen_live.events import ANSWERING, HEARING, LISTENING
+
+COLOURS = {"player": "#4fa3ff", "model": "#ff9f43"}
+STATE_STYLES = {
+    LISTENING: ("LISTENING", "bold green"),
+    HEARING: ("HEARING A PHRASE", "bold #4fa3ff"),
+    ANSWERING: ("ANSWERING", "bold #ff9f43"),
+}
+
+
+@dataclass
+class RollNote:
+    source: str
+    pitch: int
+    start: float
+    end: float | None = None
+
+
+class PianoRoll(Widget):
+    """The player's notes and the answers scrolling right to left, in two colours."""
+
+    SECONDS_PER_COLUMN = 0.1
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.notes: collections.deque[RollNote] = collections.deque(maxlen=2000)
+        self._open: dict[tuple[str, int], RollNote] = {}
+        self.now = time.monotonic
+
+    def on_mount(self) -> None:
+        self.set_interval(1 / 15, self.refresh)
+
+    def note(self, source: str, pitch: int, on: bool, at: float) -> None:
+        key = (source, pitch)
+        if on:
+            if key in self._open:
+                self._open[key].end = at
+            self._open[key] = RollNote(source, pitch, at)
+            self.notes.append(self._open[key])
+        elif key in self._open:
+            self._open.pop(key).end = at
+
+    def clear_open(self, at: float) -> None:
+        for note in self._open.values():
+            note.end = at
+        self._open.clear()
+
+    def render(self) -> Text:
+        width, height = max(8, self.size.width), max(3, self.size.height)
+        end = self.now()
+        start = end - width * self.SECONDS_PER_COLUMN
+        visible = [n for n in self.notes if (n.end or end) >= start]
+        low, high = self._pitch_range(visible, height)
+        rows_per_pitch = (high - low + 1) / height
+        grid = np.zeros((height, width), dtype=np.int8)  # 0 empty, 1 player, 2 model, 3 both
+        for note in visible:
+            row = height - 1 - min(height - 1, int((note.pitch - low) / rows_per_pitch))
+            first = max(0, int((note.start - start) / self.SECONDS_PER_COLUMN))
+            last = min(width, int(((note.end or end) - start) / self.SECONDS_PER_COLUMN) + 1)
+            grid[row, first:last] |= 1 if note.source == "player" else 2
+        text = Text(no_wrap=True, overflow="crop")
+        for r in range(height):
+            for value in grid[r]:
+                if value == 0:
+                    text.append("·" if r % 4 == 3 else " ", style="#333333")
+                else:
+                    colour = COLOURS["model"] if value & 2 else COLOURS["player"]
+                    text.append("█", style=colour)
+            if r < height - 1:
+                text.append("\n")
+        return text
+
+    @staticmethod
+    def _pitch_range(notes: list[RollNote], height: int) -> tuple[int, int]:
+        if not notes:
+            return 48, 84
+        pitches = [n.pitch for n in notes]
+        low, high = min(pitches) - 2, max(pitches) + 2
+        if high - low + 1 < height:
+            middle = (low + high) // 2
+            low, high = middle - height // 2, middle - height // 2 + height - 1
+        return max(0, low), min(127, high)
+
+
+class StatePanel(Static):
+    """Listening / hearing / answering, the response latency and late events."""
+
+    state: reactive[str] = reactive(LISTENING)
+    latencies: list[float]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.latencies = []
+        self.late_events = 0
+        self.recording = ""
+
+    def add_latency(self, milliseconds: float) -> None:
+        self.latencies = (self.latencies + [milliseconds])[-200:]
+        self.refresh()
+
+    def render(self) -> Text:
+        label, style = STATE_STYLES.get(self.state, (self.state.upper(), "bold"))
+        text = Text()
+        text.append(f"● {label}\n", style=style)
+        if self.latencies:
+            p95 = float(np.percentile(self.latencies, 95))
+            text.append(f"latency {self.latencies[-1]:.1f} ms  p95 {p95:.1f} ms\n")
+        else:
+            text.append("latency -\n")
+        text.append(f"late events {self.late_events}\n")
+        text.append(
+            f"● REC {self.recording}" if self.recording else "not recording",
+            style="red" if self.recording else "dim",
+        )
+        return text
+
+    def watch_state(self, state: str) -> None:
+        self.refresh()
+
+
+class Stepper(Horizontal):
+    """A value with − and + buttons (and keys bound by the app)."""
+
+    def __init__(self, name: str, title: str, value: str) -> None:
+        super().__init__(id=f"control-{name}", classes="stepper")
+        self.control = name
+        self.title = title
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.title, classes="stepper-title")
+        yield Button("−", id=f"{self.control}-down", classes="step")
+        yield Label(self.value, id=f"{self.control}-value", classes="stepper-value")
+        yield Button("+", id=f"{self.control}-up", classes="step")
+
+    def show(self, value: str) -> None:
+        self.value = value
+        self.query_one(f"#{self.control}-value", Label).update(value)
