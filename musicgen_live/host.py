@@ -4,6 +4,7 @@ delay a note; every command crosses over with `call_soon_threadsafe`."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,19 @@ class EngineHost:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(function, *args)
 
+    def run(self, function: Callable[..., Any], *args: Any, timeout: float = 2.0) -> Any:
+        """Run `function(*args)` on the engine's loop and wait for its result."""
+        done: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+        def call() -> None:
+            try:
+                done.set_result(function(*args))
+            except Exception as error:
+                done.set_exception(error)
+
+        self.call(call)
+        return done.result(timeout)
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the engine (all notes off, ports closed) and wait for its thread."""
         self.call(self.engine.stop)
@@ -69,9 +83,11 @@ class EngineHost:
         return recorder.path
 
     def stop_recording(self) -> None:
+        """Stop, and return once the file holds everything played."""
+
         def finish() -> None:
             recorder, self.engine.recorder = self.engine.recorder, None
             if recorder is not None:
                 recorder.flush()
 
-        self.call(finish)
+        self.run(finish)

@@ -5,10 +5,7 @@ This is the live path: it never imports TensorFlow.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +15,8 @@ import numpy as np
 
 from musicgen_live.errors import ModelError
 from musicgen_live.model.heads import OUTPUT_WIDTH, VELOCITY_SCALE
-from musicgen_live.notes import clip_features
+from musicgen_live.native import native_stderr_silenced
+from musicgen_live.notes import MAX_SECONDS, clip_features
 
 MIN_DURATION = 0.03
 
@@ -55,8 +53,8 @@ def note_from_output(
     return np.array(
         [
             sample_pitch(output[:128], sampling, rng),
-            max(0.0, float(output[128])),
-            max(MIN_DURATION, float(output[129])),
+            min(max(0.0, float(output[128])), MAX_SECONDS),
+            min(max(MIN_DURATION, float(output[129])), MAX_SECONDS),
             float(np.clip(round(float(output[130]) * VELOCITY_SCALE), 1, 127)),
         ],
         dtype=np.float32,
@@ -72,20 +70,6 @@ def fill_window(rows: np.ndarray, window: int) -> np.ndarray:
         repeats = -(-window // len(rows))
         rows = np.concatenate([rows] * repeats)
     return rows[-window:]
-
-
-@contextlib.contextmanager
-def native_stderr_silenced() -> Iterator[None]:
-    """Hide what native code prints on stderr (LiteRT announces its CPU delegate there)."""
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 class ModelRunner:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from musicgen_live.errors import UserError
-from musicgen_live.runtime import native_stderr_silenced
+from musicgen_live.native import native_stderr_silenced
 from musicgen_live.notes import Note
 
 SAMPLE_RATE = 44100

@@ -76,6 +76,30 @@ class Capture:
         return False
 
 
+class JackCapture(Capture):
+    """A monitoring input port on JACK (JACK-Client), connected to a port of the engine."""
+
+    def __init__(self, source: str | None, name: str) -> None:
+        super().__init__()
+        import jack
+
+        self.client = jack.Client(name, no_start_server=True)
+        self.port = self.client.midi_inports.register("monitor")
+        self.client.set_process_callback(self._process)
+        self.client.activate()
+        if source is not None:  # else the engine connects to it, as to any device
+            self.client.connect(source, self.port)
+
+    def _process(self, frames: int) -> None:
+        now = time.monotonic()
+        for _, data in self.port.incoming_midi_events():
+            self.messages.append((now, mido.Message.from_bytes(bytes(data))))
+
+    def close(self) -> None:
+        self.client.deactivate()
+        self.client.close()
+
+
 def sounding_after(messages: list[tuple[float, mido.Message]]) -> set[tuple[int, int]]:
     """(channel, pitch) still on at the end, All Notes Off (CC123) honoured."""
     sounding: set[tuple[int, int]] = set()

@@ -21,8 +21,7 @@ import pytest
 
 from musicgen_live.jack_midi import JackMidiOutput
 from tests.jack import (
-    Capture,
-    backend,
+    JackCapture,
     every_note_closed_then_reset,
     phrase_events,
     play,
@@ -40,8 +39,7 @@ class Headless:
 
     process: subprocess.Popen[str]
     keyboard: JackMidiOutput
-    capture: Capture
-    monitor: mido.ports.BaseInput
+    capture: JackCapture
     events: list[dict[str, object]] = field(default_factory=list)
 
     def read_events(self) -> None:
@@ -96,12 +94,9 @@ def start_headless(model: Path, *extra: str, input_port: str | None = None) -> H
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True, env=env
     )
-    midi = backend()
-    capture = Capture()
-    monitor = midi.open_input(wait_port("input", out_name))
-    monitor.callback = capture
+    capture = JackCapture(wait_port("input", out_name), f"monitor-{tag}")
     keyboard = None if input_port else jack_keyboard(f"keys-{tag}", wait_port("output", in_name))
-    session = Headless(process, keyboard, capture, monitor)  # type: ignore[arg-type]
+    session = Headless(process, keyboard, capture)  # type: ignore[arg-type]
     threading.Thread(target=session.read_events, daemon=True).start()
     session.wait_event(lambda e: e.get("event") == "StateChanged")
     return session
@@ -114,7 +109,7 @@ def headless(jack_server: str, tiny_model: Path) -> Iterator[Headless]:
     if session.process.poll() is None:
         session.process.kill()
         session.process.wait()
-    session.monitor.close()
+    session.capture.close()
     session.keyboard.close()
 
 
@@ -193,7 +188,7 @@ def test_recording_keeps_the_player_and_the_answer(
         session.process.wait()
         assert len(mido.MidiFile(files[0]).tracks[1]) >= 17
     finally:
-        session.monitor.close()
+        session.capture.close()
         session.keyboard.close()
 
 
@@ -239,4 +234,4 @@ def test_a_vanished_input_is_reported_and_reopened(jack_server: str, tiny_model:
         assert session.stop() == 0
     finally:
         keyboard.close()
-        session.monitor.close()
+        session.capture.close()

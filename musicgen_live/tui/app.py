@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from musicgen_live.tui.widgets import PianoRoll, StatePanel, Stepper
 
 MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 RECORDINGS = Path(platformdirs.user_music_dir()) / "musicgen-live"
+GIL_SWITCH_SECONDS = 0.0005
 STEPS = {  # control: (step, lowest, highest)
     "temperature": (0.05, 0.1, 2.0),
     "top_p": (0.05, 0.5, 1.0),
@@ -97,6 +99,9 @@ class MusicgenApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The engine's MIDI callbacks run on JACK/ALSA threads and need the GIL: never let a
+        # long render hold it for the default 5 ms.
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         try:
             self.host = self.host_factory(self.args, self._sampling(), self._from_engine)
         except UserError as error:
@@ -139,8 +144,12 @@ class MusicgenApp(App[int]):
                 pass
         self.log_line(describe(event))
 
+    @staticmethod
+    def timestamp() -> str:
+        return datetime.datetime.now().strftime("%H:%M:%S")
+
     def log_line(self, text: str) -> None:
-        stamp = datetime.datetime.now().strftime("%H:%M:%S")
+        stamp = self.timestamp()
         self.query_one(RichLog).write(f"{stamp}  {text}")
 
     # ---- actions ---------------------------------------------------------------------------

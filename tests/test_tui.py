@@ -1,0 +1,221 @@
+"""The real app over a real engine on a JACK dummy server, driven by Textual's Pilot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mido
+import numpy as np
+import pytest
+from textual.widgets import OptionList
+
+from musicgen_live.cli import build_parser, explicit_options
+from musicgen_live.events import EngineEvent, NotePlayed
+from musicgen_live.host import EngineHost
+from musicgen_live.live import LiveSession
+from musicgen_live.runtime import Sampling
+from musicgen_live.tui.app import MusicgenApp, merge_settings
+from musicgen_live.tui.settings import Settings, load_settings
+from musicgen_live.tui.widgets import PianoRoll, StatePanel
+from tests.jack import (
+    JackCapture,
+    every_note_closed_then_reset,
+    wait_port,
+)
+
+PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
+
+
+@pytest.fixture(autouse=True)
+def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings and recordings go to a temporary home, never the user's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+class Rig:
+    """The app, the engine's events as the engine thread saw them, and test ports."""
+
+    def __init__(self, model: Path, tmp_path: Path, *extra: str) -> None:
+        tag = uuid.uuid4().hex[:6]
+        self.in_name, self.out_name = f"ui-in-{tag}", f"ui-out-{tag}"
+        argv = [
+            "live",
+            "--backend",
+            "jack",
+            "--in",
+            self.in_name,
+            "--out",
+            self.out_name,
+            "--model",
+            str(model),
+            "--rng-seed",
+            "3",
+            "--record",
+            str(tmp_path / "rec"),
+            *extra,
+        ]
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        args.explicit = explicit_options(args.live_parser, argv)
+        self.settings = load_settings()
+        merged = merge_settings(args, self.settings)
+        merged.sampling = Sampling()
+        self.events: list[EngineEvent] = []
+        self.app = MusicgenApp(merged, self.settings, self.host_factory)
+        self.capture: JackCapture | None = None
+        self.keys: Any = None
+
+    def host_factory(
+        self, args: argparse.Namespace, sampling: Sampling, on_event: Any
+    ) -> EngineHost:
+        def both(event: EngineEvent) -> None:
+            self.events.append(event)
+            on_event(event)
+
+        return EngineHost(LiveSession(args, sampling, both))
+
+    def connect(self) -> None:
+        self.capture = JackCapture(wait_port("input", self.out_name), f"monitor-{self.out_name}")
+
+    async def play(self, pilot: Any, notes: int) -> float:
+        """Play the example phrase from another process; the app keeps running meanwhile."""
+        player = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.play_phrase",
+            self.in_name,
+            str(PHRASE),
+            str(notes),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        output, _ = await player.communicate()
+        return float(output.decode().strip())
+
+    def close(self) -> None:
+        if self.capture is not None:
+            self.capture.close()
+
+
+@pytest.fixture
+def rig(jack_server: str, tiny_model: Path, tmp_path: Path) -> Iterator[Rig]:
+    setup = Rig(tiny_model, tmp_path, "--length", "24")
+    yield setup
+    setup.close()
+
+
+async def settle(pilot: Any, condition: Any, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return False
+
+
+async def test_play_see_steer_record_panic_and_quit(rig: Rig, tmp_path: Path) -> None:
+    async with rig.app.run_test(size=(80, 24)) as pilot:
+        rig.connect()
+        await pilot.pause(0.3)
+        played_until = await rig.play(pilot, 12)
+        assert await settle(pilot, lambda: rig.app.query_one(StatePanel).state == "answering")
+        roll = rig.app.query_one(PianoRoll)
+        assert await settle(pilot, lambda: {n.source for n in roll.notes} == {"player", "model"})
+        assert rig.capture.note_ons()[0][0] > played_until
+        assert rig.app.query_one(StatePanel).latencies
+
+        await pilot.press("T")  # temperature up, for the next answer
+        assert await settle(pilot, lambda: rig.app.host.engine.config.sampling.temperature == 1.05)
+        assert rig.settings.temperature == 1.05
+        assert load_settings().temperature == 1.05  # remembered
+
+        await pilot.press("r")
+        assert await settle(pilot, lambda: rig.app.recording is not None)
+        await pilot.press("p")  # panic: everything off now
+        assert await settle(
+            pilot,
+            lambda: any(
+                m.type == "control_change" and m.control == 123 for _, m in rig.capture.messages
+            ),
+        )
+        await rig.play(pilot, 8)
+        assert await settle(pilot, lambda: len(rig.capture.note_ons(time.monotonic() - 5)) >= 2)
+        recording = rig.app.recording
+        await pilot.press("r")
+        assert recording is not None and recording.exists()
+        tracks = mido.MidiFile(recording).tracks
+        assert sum(m.type == "note_on" for m in tracks[0]) >= 8
+
+        await pilot.press("q")
+    time.sleep(0.2)
+    assert every_note_closed_then_reset(rig.capture.messages), [
+        (round(t, 3), str(m)) for t, m in rig.capture.messages[-6:]
+    ]
+
+
+async def test_a_stalled_ui_never_delays_the_engine(rig: Rig) -> None:
+    async with rig.app.run_test(size=(80, 24)) as pilot:
+        rig.connect()
+        await pilot.pause(0.3)
+        await rig.play(pilot, 12)
+        assert await settle(pilot, lambda: len(rig.capture.note_ons()) >= 1)
+        blocked_from = time.monotonic()
+        time.sleep(1.0)  # the UI thread does nothing for a second
+        blocked_until = time.monotonic()
+        await pilot.pause(0.1)
+        played = [
+            e for e in rig.events if isinstance(e, NotePlayed) and e.source == "model" and e.on
+        ]
+        arrivals = [(t, m.note) for t, m in rig.capture.note_ons()]
+        assert [p for _, p in arrivals] == [e.pitch for e in played][: len(arrivals)]
+        during = [
+            (t - (e.at - e.late_ms / 1000)) * 1000
+            for (t, _), e in zip(arrivals, played, strict=False)
+            if blocked_from <= t <= blocked_until
+        ]
+        assert len(during) >= 2, "no answer notes fell in the stalled second"
+        assert float(np.max(during)) < 5.0, during
+        await pilot.press("q")
+
+
+async def test_switching_the_output_while_running(rig: Rig) -> None:
+    other = JackCapture(None, f"second-{uuid.uuid4().hex[:6]}")
+    try:
+        async with rig.app.run_test(size=(120, 40)) as pilot:
+            rig.connect()
+            await pilot.press("u")
+            await pilot.pause(0.2)
+            options = rig.app.screen.query_one(OptionList)
+            prompts = [
+                str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+            ]
+            options.highlighted = next(i for i, p in enumerate(prompts) if other.port.name in p)
+            await pilot.press("enter")
+            await pilot.pause(0.5)
+            await rig.play(pilot, 8)
+            assert await settle(pilot, lambda: len(other.note_ons()) >= 2)
+            await pilot.press("q")
+    finally:
+        other.close()
+
+
+def test_settings_fill_in_what_the_flags_leave(tmp_path: Path) -> None:
+    parser = build_parser()
+    argv = ["live", "--silence", "250"]
+    args = parser.parse_args(argv)
+    args.explicit = explicit_options(args.live_parser, argv)
+    saved = Settings(silence=900, length="8s", mode="continuous", output="FluidSynth")
+    merged = merge_settings(args, saved)
+    assert merged.silence == 250  # the flag wins
+    assert (merged.length, merged.mode, merged.synth, merged.output) == (
+        "8s",
+        "continuous",
+        True,
+        None,
+    )
