@@ -118,7 +118,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         args.data, models, args.split, args.max_windows, progress=sys.stderr.isatty()
     )
     print(f"{windows} windows of the {args.split} split of {args.data}")
-    print(format_table(rows, markdown=args.markdown))
+    print(format_table(rows, args.split, markdown=args.markdown))
     return 0
 
 

@@ -146,6 +146,7 @@ def test_eval_prints_the_table_with_the_baseline(tiny_model: Path, midi_folder: 
     assert result.returncode == 0, result.stderr
     table = [line for line in result.stdout.splitlines() if line.startswith("|")]
     assert table[0].startswith("| Model | Validation loss | Pitch NLL")
+    assert "nan" not in result.stdout
     assert table[2].startswith("| tiny (embed_lstm) |")
     assert table[3].startswith("| n-gram baseline (order")
 

@@ -74,7 +74,7 @@ def evaluation_table(
     inputs, next_notes = index.arrays()
     rows = [
         Row(
-            f"{path.name} ({runner.arch})",
+            path.name if path.name == runner.arch else f"{path.name} ({runner.arch})",
             evaluate_runner(runner, inputs[:, -runner.window :], next_notes, progress),
         )
         for path, runner in zip(model_dirs, runners, strict=True)
@@ -90,7 +90,7 @@ def evaluation_table(
 
 
 COLUMNS = (
-    ("loss", "Validation loss"),
+    ("loss", "Loss"),
     ("pitch_nll", "Pitch NLL"),
     ("pitch_accuracy", "Pitch top-1"),
     ("step_mae", "Step MAE (s)"),
@@ -99,9 +99,10 @@ COLUMNS = (
 )
 
 
-def format_table(rows: Sequence[Row], markdown: bool = False) -> str:
+def format_table(rows: Sequence[Row], split: str = "validation", markdown: bool = False) -> str:
     """The notebook's table (model, validation loss) with a column per head."""
-    header = ["Model", *(title for _, title in COLUMNS)]
+    titles = (f"{split.capitalize()} loss" if key == "loss" else title for key, title in COLUMNS)
+    header = ["Model", *titles]
     body = [
         [
             row.name,
