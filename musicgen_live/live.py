@@ -30,6 +30,7 @@ SYNTH = "FluidSynth"
 DEMO_PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
 DEMO_PAUSE = 4.0  # seconds between the end of an answer and the next demo phrase
 WATCH_INTERVAL = 1.0
+GIL_SWITCH_SECONDS = 0.0005
 
 
 def add_live_options(parser: argparse.ArgumentParser) -> None:
@@ -100,6 +101,9 @@ class LiveSession:
     def __init__(
         self, args: argparse.Namespace, sampling: Sampling, on_event: Callable[[EngineEvent], None]
     ):
+        # MIDI callbacks run on the audio system's threads and need the GIL: never let other
+        # Python work (the UI, decoding) hold it for the default 5 ms.
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self.args = args
         self.on_event = on_event
         runner = ModelRunner.load(args.model)

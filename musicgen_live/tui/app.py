@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,6 @@ from musicgen_live.tui.widgets import PianoRoll, StatePanel, Stepper
 
 MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 RECORDINGS = Path(platformdirs.user_music_dir()) / "musicgen-live"
-GIL_SWITCH_SECONDS = 0.0005
 STEPS = {  # control: (step, lowest, highest)
     "temperature": (0.05, 0.1, 2.0),
     "top_p": (0.05, 0.5, 1.0),
@@ -99,9 +97,6 @@ class MusicgenApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        # The engine's MIDI callbacks run on JACK/ALSA threads and need the GIL: never let a
-        # long render hold it for the default 5 ms.
-        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         try:
             self.host = self.host_factory(self.args, self._sampling(), self._from_engine)
         except UserError as error:
