@@ -334,8 +334,9 @@ class Engine:
         was_failing = recorder.failed is not None
 
         def write() -> None:
-            if not recorder.flush() and not was_failing:
-                self.call(self._emit, Notice(self.clock.now(), "warning", str(recorder.failed)))
+            failure = recorder.flush()
+            if failure is not None and not was_failing:
+                self.call(self._emit, Notice(self.clock.now(), "warning", failure))
 
         self.loop.run_in_executor(None, write)
 

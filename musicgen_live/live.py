@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -158,7 +159,8 @@ class LiveSession:
 
     def describe_ports(self) -> list[str]:
         lines = [
-            f"{w.kind}: {w.port.name}{' (virtual)' if w.virtual else ''}" for w in self.watched
+            f"{w.kind}: {w.wanted} (virtual)" if w.virtual else f"{w.kind}: {w.port.name}"
+            for w in self.watched
         ]
         return lines + [
             f"output: FluidSynth ({s.driver})" for s in self.engine.sinks if hasattr(s, "driver")
@@ -294,7 +296,11 @@ async def run_headless(args: argparse.Namespace, sampling: Sampling) -> int:
 
 def run_live(args: argparse.Namespace, sampling: Sampling) -> int:
     if args.headless:
-        return asyncio.run(run_headless(args, sampling))
+        code = asyncio.run(run_headless(args, sampling))
+        # Every note is off and every port closed by now. Leave without interpreter
+        # finalization, which rtmidi's own threads can still race into.
+        sys.stdout.flush()
+        os._exit(code)
     if not sys.stdout.isatty():
         raise UserError("the live UI needs a terminal; use --headless for scripts")
     from musicgen_live.tui.app import run_app

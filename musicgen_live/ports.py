@@ -31,7 +31,7 @@ def describe_ports(api: str | None = None) -> str:
         inputs, outputs = midi.get_input_names(), midi.get_output_names()
     except Exception as error:  # rtmidi raises SystemError when the API has no server
         raise UserError(f"MIDI backend {midi.name} is not available ({error})") from error
-    lines = [f"backend: {midi.name}", "inputs:"]
+    lines = [f"backend: {midi.name} ({midi.api or 'platform default'})", "inputs:"]
     lines += [f"  {name}" for name in inputs] or ["  (none)"]
     lines += ["outputs:"] + ([f"  {name}" for name in outputs] or ["  (none)"])
     return "\n".join(lines)
@@ -61,7 +61,6 @@ class MidiPorts:
 
     def __init__(self, api: str | None = None) -> None:
         self.midi = backend(api)
-        self.jack = "UNIX_JACK" in self.midi.name
 
     def names(self, kind: str) -> list[str]:
         """Port names of a kind ("input" or "output"), without duplicates."""
@@ -76,11 +75,6 @@ class MidiPorts:
         available = self.names(kind)
         name = match_port(wanted, available, kind)
         opener = self.midi.open_input if kind == "input" else self.midi.open_output
-        if kind == "output" and self.jack:
-            from musicgen_live.jack_midi import JackMidiOutput
-
-            client = f"{CLIENT_NAME}-out" if name is None else CLIENT_NAME
-            return JackMidiOutput(wanted, client, connect_to=name), name is None
         try:
             if name is None:
                 return opener(wanted, virtual=True, client_name=CLIENT_NAME), True

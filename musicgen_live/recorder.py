@@ -26,6 +26,7 @@ class Recorder:
         self.events: dict[str, list[tuple[float, mido.Message]]] = {t: [] for t in TRACKS}
         self.failed: str | None = None
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
 
     def add(self, source: str, message: mido.Message, at: float) -> None:
         """Remember one message; a note ending triggers a write (call `flush` off the hot path)."""
@@ -48,15 +49,17 @@ class Recorder:
             midi.tracks.append(track)
         return midi
 
-    def flush(self) -> bool:
-        """Write the whole session; on failure (a full disk) keep the last good file."""
+    def flush(self) -> str | None:
+        """Write the whole session; on failure (a full disk) keep the last good file and
+        return what went wrong."""
         temporary = self.path.with_suffix(".mid.tmp")
-        try:
-            self.midi_file().save(temporary)
-            temporary.replace(self.path)
-        except OSError as error:
-            self.failed = f"recording to {self.path} failed: {error.strerror or error}"
-            temporary.unlink(missing_ok=True)
-            return False
-        self.failed = None
-        return True
+        with self._writing:  # one writer at a time: they share the temporary file
+            try:
+                self.midi_file().save(temporary)
+                temporary.replace(self.path)
+            except OSError as error:
+                self.failed = f"recording to {self.path} failed: {error.strerror or error}"
+                temporary.unlink(missing_ok=True)
+                return self.failed
+            self.failed = None
+            return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import mido
 
-from musicgen_live.jack_midi import JackMidiOutput
+from tests.jack_output import JackMidiOutput
 
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
 
@@ -103,6 +104,38 @@ class JackCapture(Capture):
     def close(self) -> None:
         self.client.deactivate()
         self.client.close()
+
+
+class MonitorProcess(Capture):
+    """A JackCapture in its own process (so the process under test keeps the GIL to itself)."""
+
+    def __init__(self, source: str | None, name: str) -> None:
+        super().__init__()
+        import sys
+        import threading
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.monitor_port", source or "-", name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.port_name = json.loads(self.process.stdout.readline())["ready"]
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            at, data = json.loads(line)
+            self.messages.append((at, mido.Message.from_bytes(data)))
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+        time.sleep(0.05)
 
 
 def sounding_after(messages: list[tuple[float, mido.Message]]) -> set[tuple[int, int]]:

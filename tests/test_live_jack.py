@@ -19,7 +19,6 @@ import mido
 import psutil
 import pytest
 
-from musicgen_live.jack_midi import JackMidiOutput
 from tests.jack import (
     JackCapture,
     every_note_closed_then_reset,
@@ -29,6 +28,7 @@ from tests.jack import (
     wait_port,
 )
 from tests.jack import keyboard as jack_keyboard
+from tests.jack_output import JackMidiOutput
 
 PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
 

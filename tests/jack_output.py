@@ -1,4 +1,4 @@
-"""MIDI output on JACK through the JACK-Client library.
+"""A MIDI output on JACK through the JACK-Client library, for the test keyboards.
 
 python-rtmidi's JACK output can corrupt messages sent in quick succession (it passes the
 size and the bytes of each message through two ring buffers that its audio thread may read
@@ -9,6 +9,7 @@ whole messages and writes them in the JACK process callback instead.
 from __future__ import annotations
 
 import queue
+import time
 from typing import Any
 
 import mido
@@ -28,16 +29,18 @@ class JackMidiOutput:
             self._client = jack.Client(client_name, no_start_server=True)
         except jack.JackError as error:
             raise UserError(f"no JACK server to connect to ({error})") from error
-        self._port = self._client.midi_outports.register(port_name)
         self._pending: queue.SimpleQueue[bytes] = queue.SimpleQueue()
-        self._client.set_process_callback(self._process)
-        self._client.activate()
+        try:
+            self._port = self._client.midi_outports.register(port_name)
+            self._client.set_process_callback(self._process)
+            self._client.activate()
+            if connect_to is not None:
+                self._client.connect(self._port, connect_to)
+        except jack.JackError as error:
+            self._client.close()
+            raise UserError(f"cannot open JACK output {port_name!r} ({error})") from error
         self.closed = False
-        if connect_to is not None:
-            self._client.connect(self._port, connect_to)
-            self.name = connect_to
-        else:
-            self.name = self._port.name
+        self.name = connect_to if connect_to is not None else self._port.name
 
     def _process(self, frames: int) -> None:
         self._port.clear_buffer()
@@ -65,14 +68,14 @@ class JackMidiOutput:
         self._client.deactivate()
         self._client.close()
 
-    def _drain(self, timeout: float = 0.05) -> None:
-        """Give the process callback a few periods to write what is queued (the last note-offs)."""
-        import time
-
-        deadline = time.monotonic() + timeout
+    def _drain(self) -> None:
+        """Let the process callback write what is queued (the last note-offs), and JACK
+        deliver it, before the port goes away."""
+        period = self._client.blocksize / self._client.samplerate
+        deadline = time.monotonic() + 0.2 + 4 * period
         while not self._pending.empty() and time.monotonic() < deadline:
             time.sleep(0.001)
-        time.sleep(0.005)
+        time.sleep(2 * period + 0.002)
 
     def __enter__(self) -> Any:
         return self

@@ -1,0 +1,39 @@
+"""Records what arrives on a JACK port, from its own process, as JSON lines on stdout
+(time.monotonic() of arrival, MIDI bytes), until stdin closes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+
+from tests.jack import JackCapture
+
+
+def main() -> None:
+    source, name = sys.argv[1], sys.argv[2]
+    capture = JackCapture(source if source != "-" else None, name)
+    print(json.dumps({"ready": capture.port.name}), flush=True)
+    sent = 0
+
+    def forward() -> None:
+        nonlocal sent
+        while True:
+            messages = capture.messages[sent:]
+            sent += len(messages)
+            for at, message in messages:
+                print(json.dumps([at, message.bytes()]), flush=True)
+            if stopping.wait(0.005):
+                break
+
+    stopping = threading.Event()
+    thread = threading.Thread(target=forward, daemon=True)
+    thread.start()
+    sys.stdin.read()
+    stopping.set()
+    thread.join()
+    capture.close()
+
+
+if __name__ == "__main__":
+    main()
