@@ -164,6 +164,7 @@ async def test_a_stalled_ui_never_delays_the_engine(rig: Rig) -> None:
         rig.connect()
         await pilot.pause(0.3)
         await rig.play(pilot, 12)
+        await pilot.press("space")  # answer now: this test is about playback, not listening
         assert await settle(pilot, lambda: len(rig.capture.note_ons()) >= 1)
         blocked_from = time.monotonic()
         time.sleep(1.0)  # the UI thread does nothing for a second
