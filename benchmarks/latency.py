@@ -101,10 +101,13 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
     parser.add_argument("--answers", type=int, default=40)
     parser.add_argument("--length", type=int, default=12, help="notes per answer")
+    parser.add_argument(
+        "--realtime", action="store_true", help="run JACK with realtime scheduling (as root)"
+    )
     args = parser.parse_args()
 
     server = f"musicgen-bench-{os.getpid()}"
-    jack = start_jack(server, Path(f"/tmp/{server}.log"))
+    jack = start_jack(server, Path(f"/tmp/{server}.log"), realtime=args.realtime)
     os.environ["JACK_DEFAULT_SERVER"] = server
     engine = None
     try:
@@ -149,7 +152,7 @@ def main() -> int:
         monitor.callback = capture
         player = keyboard("bench-keys", wait_port("output", "bench-in"))
         time.sleep(0.5)
-        responses, onset_errors = [], []
+        responses, onset_errors, mismatched = [], [], 0
         for events_of_phrase in phrases(args.answers):
             before_events, before_notes = len(events), len(capture.messages)
             played_until = play(player, events_of_phrase)
@@ -165,7 +168,8 @@ def main() -> int:
             ]
             responses.append(arrivals[0][0] - float(heard["at"]))  # type: ignore[arg-type]
             if [pitch for _, pitch in arrivals] != [note["pitch"] for note in played]:
-                raise RuntimeError("the notes on the monitoring port differ from those sent")
+                mismatched += 1  # a message lost or garbled between the ports: no onset pairs
+                continue
             for note, (arrived, _) in zip(played, arrivals, strict=True):
                 scheduled = float(note["at"]) - float(note["late_ms"]) / 1000  # type: ignore[arg-type]
                 onset_errors.append(arrived - scheduled)
@@ -186,6 +190,7 @@ def main() -> int:
         "onset_error_p50_ms": round(pct(onset_errors, 50), 3),
         "onset_error_p99_ms": round(pct(onset_errors, 99), 3),
         "onsets": len(onset_errors),
+        "answers_with_lost_or_garbled_notes": mismatched,
         "jack_transport_p50_ms": round(pct(baseline, 50), 3),
         "jack_transport_p99_ms": round(pct(baseline, 99), 3),
     }

@@ -17,7 +17,9 @@ from tests.jack_output import JackMidiOutput
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
 
 
-def start_jack(name: str, log: Path, period: int = 64) -> subprocess.Popen[bytes]:
+def start_jack(
+    name: str, log: Path, period: int = 64, realtime: bool = True
+) -> subprocess.Popen[bytes]:
     """`jackd -d dummy` at 48 kHz: real MIDI ports without sound hardware.
 
     Realtime scheduling where the machine allows it (as root it does), so the clients'
@@ -28,7 +30,8 @@ def start_jack(name: str, log: Path, period: int = 64) -> subprocess.Popen[bytes
         raise RuntimeError("jackd is not installed (make test installs jackd2)")
     env = {**os.environ, "JACK_NO_AUDIO_RESERVATION": "1"}
     driver = ["-d", "dummy", "-r", "48000", "-p", str(period)]
-    for scheduling in (["-R", "-P", "70"], ["--no-realtime"]):
+    choices = (["-R", "-P", "70"], ["--no-realtime"]) if realtime else (["--no-realtime"],)
+    for scheduling in choices:
         process = subprocess.Popen(
             [jackd, *scheduling, "-n", name, *driver],
             stdout=log.open("wb"),
