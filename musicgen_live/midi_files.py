@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
+import io
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pretty_midi
+
+# pyfluidsynth, which pretty_midi imports when present, may announce on stdout where it found
+# its library; stdout carries --json events and must stay clean.
+with contextlib.redirect_stdout(io.StringIO()):
+    import pretty_midi
 
 from musicgen_live.errors import MidiFileError
 from musicgen_live.notes import Note, notes_to_features, sort_notes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 import wave
@@ -55,7 +57,8 @@ def find_soundfont(explicit: str | None = None) -> Path:
 def load_fluidsynth() -> Any:
     """The pyfluidsynth module, or a clear error when libfluidsynth is missing."""
     try:
-        import fluidsynth
+        with contextlib.redirect_stdout(io.StringIO()):  # it may announce its library there
+            import fluidsynth
     except (ImportError, OSError) as error:
         raise UserError(
             f"FluidSynth is not available ({error}); "

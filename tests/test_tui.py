@@ -95,7 +95,7 @@ class Rig:
             stdout=asyncio.subprocess.PIPE,
         )
         output, _ = await player.communicate()
-        return float(output.decode().strip())
+        return float(output.decode().split()[-1])
 
     def close(self) -> None:
         if self.capture is not None:
