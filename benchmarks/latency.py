@@ -35,7 +35,15 @@ sys.path.insert(0, str(ROOT))
 
 from musicgen_live.midi_files import notes_from_midi  # noqa: E402
 from musicgen_live.training.datasets import hannds_folder  # noqa: E402
-from tests.jack import Capture, backend, keyboard, play, start_jack, wait_port  # noqa: E402
+from tests.jack import (  # noqa: E402
+    Capture,
+    backend,
+    headless_command,
+    keyboard,
+    play,
+    start_jack,
+    wait_port,
+)
 
 
 def phrases(count: int, notes: int = 10) -> list[list[tuple[float, mido.Message]]]:
@@ -113,28 +121,17 @@ def main() -> int:
     try:
         baseline = transport_baseline()
         engine = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "musicgen_live",
-                "live",
-                "--headless",
-                "--json",
-                "--backend",
-                "jack",
-                "--in",
+            headless_command(
+                args.model,
                 "bench-in",
-                "--out",
                 "bench-out",
-                "--model",
-                str(args.model),
                 "--length",
                 str(args.length),
                 "--silence",
                 "300",
                 "--rng-seed",
                 "0",
-            ],
+            ),
             stdout=subprocess.PIPE,
             text=True,
         )

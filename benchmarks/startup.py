@@ -24,28 +24,13 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.jack import start_jack  # noqa: E402
+from tests.jack import headless_command, start_jack  # noqa: E402
 
 
 def start_once(model: Path) -> tuple[float, float, bool]:
     started = time.monotonic()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "musicgen_live",
-            "live",
-            "--headless",
-            "--json",
-            "--backend",
-            "jack",
-            "--in",
-            "startup-in",
-            "--out",
-            "startup-out",
-            "--model",
-            str(model),
-        ],
+        headless_command(model, "startup-in", "startup-out"),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -49,6 +49,16 @@ def start_jack(
     raise RuntimeError(f"jackd did not start: {log.read_text(errors='replace')[-2000:]}")
 
 
+def headless_command(model: Path, in_name: str, out_name: str, *extra: str) -> list[str]:
+    """`musicgen-live live --headless --json` on JACK, as the tests and benchmarks run it."""
+    import sys
+
+    return [
+        sys.executable, "-m", "musicgen_live", "live", "--headless", "--json",
+        "--backend", "jack", "--in", in_name, "--out", out_name, "--model", str(model), *extra,
+    ]  # fmt: skip
+
+
 def backend() -> mido.Backend:
     return mido.Backend(JACK_API, load=True)
 

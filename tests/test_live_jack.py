@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -22,6 +21,7 @@ import pytest
 from tests.jack import (
     JackCapture,
     every_note_closed_then_reset,
+    headless_command,
     phrase_events,
     play,
     sounding_after,
@@ -70,25 +70,7 @@ class Headless:
 def start_headless(model: Path, *extra: str, input_port: str | None = None) -> Headless:
     tag = uuid.uuid4().hex[:6]
     in_name, out_name = input_port or f"engine-in-{tag}", f"engine-out-{tag}"
-    command = [
-        sys.executable,
-        "-m",
-        "musicgen_live",
-        "live",
-        "--headless",
-        "--json",
-        "--backend",
-        "jack",
-        "--in",
-        in_name,
-        "--out",
-        out_name,
-        "--model",
-        str(model),
-        "--rng-seed",
-        "1",
-        *extra,
-    ]
+    command = headless_command(model, in_name, out_name, "--rng-seed", "1", *extra)
     log = Path(tempfile.gettempdir()) / f"musicgen-engine-{tag}.log"
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen(
