@@ -1,13 +1,14 @@
 """Response latency and onset accuracy of the live engine, through a JACK dummy server.
 
-Starts its own `jackd -d dummy` (48 kHz, 64-frame periods), runs `musicgen-live live
---headless` on it, plays phrases cut from the hannds test pieces into the engine's input
-many times, and measures on a monitoring port:
+Starts its own `jackd -d dummy` (48 kHz, 64-frame periods; realtime scheduling, as JACK
+runs for music, where the machine allows it), runs `musicgen-live live --headless` on it,
+plays phrases cut from the hannds test pieces into the engine's input many times, and
+measures on a monitoring port in its own process, each message stamped at its frame:
 
 - response: the moment the phrase detector fired (the engine's PhraseHeard event, same
   monotonic clock) to the first answer note arriving on the monitoring port;
-- onset error: each answer note-on's arrival against its scheduled time (the engine reports
-  when it sent each note and how late that was against its deadline).
+- onset error: how far each answer note-on's arrival is from its scheduled time, either way
+  (the engine reports when it sent each note and how late that was against its deadline).
 
 Baseline, same run: the JACK transport alone (a test port sending straight to the monitor).
 Prints a table, then one JSON line.
@@ -34,26 +35,33 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from musicgen_live.midi_files import notes_from_midi  # noqa: E402
+from musicgen_live.notes import Note  # noqa: E402
 from musicgen_live.training.datasets import hannds_folder  # noqa: E402
 from tests.jack import (  # noqa: E402
-    Capture,
+    MonitorProcess,
     backend,
     headless_command,
-    keyboard,
     play,
     start_jack,
     wait_port,
 )
 
+PERIOD_SECONDS = 64 / 48000
+SILENCE_SECONDS = 0.3  # the engine's --silence here
+
 
 def phrases(count: int, notes: int = 10) -> list[list[tuple[float, mido.Message]]]:
-    """Short phrases from the held-out hannds pieces, each starting at time 0."""
+    """Short phrases from the held-out hannds pieces, each starting at time 0 and each heard
+    as one phrase (no silence inside it as long as the engine's)."""
     result = []
     pieces = [notes_from_midi(p) for p in sorted((hannds_folder() / "test").glob("*.mid"))]
-    for index in range(count):
-        piece = pieces[index % len(pieces)]
-        offset = (index * 37) % (len(piece) - notes)
+    offset = 0
+    while len(result) < count:
+        piece = pieces[len(result) % len(pieces)]
+        offset = (offset + 37) % (len(piece) - notes)
         cut = piece[offset : offset + notes]
+        if silent_gap(cut) > SILENCE_SECONDS / 2:
+            continue
         first, last = cut[0].start, max(n.start for n in cut)
         events = [
             (n.start - first, mido.Message("note_on", note=n.pitch, velocity=n.velocity))
@@ -66,13 +74,21 @@ def phrases(count: int, notes: int = 10) -> list[list[tuple[float, mido.Message]
     return result
 
 
+def silent_gap(notes: list[Note]) -> float:
+    """The longest time inside the notes during which no key is down."""
+    ordered = sorted(notes, key=lambda n: n.start)
+    longest, reach = 0.0, ordered[0].end
+    for note in ordered[1:]:
+        longest = max(longest, note.start - reach)
+        reach = max(reach, note.end)
+    return longest
+
+
 def transport_baseline(rounds: int = 200) -> list[float]:
-    """JACK alone: a message from one test port to another, arrival minus send."""
+    """JACK alone: a message from a test port to the monitor, arrival minus send."""
     midi = backend()
-    capture = Capture()
-    sink = midi.open_input("baseline-in", virtual=True, client_name="baseline")
-    sink.callback = capture
-    source = keyboard("baseline-out", wait_port("output", "baseline-in"))
+    source = midi.open_output("baseline-out", virtual=True, client_name="baseline")
+    monitor = MonitorProcess(wait_port("input", "baseline-out"), "baseline-monitor")
     time.sleep(0.2)
     sent = []
     for index in range(rounds):
@@ -80,9 +96,11 @@ def transport_baseline(rounds: int = 200) -> list[float]:
         source.send(mido.Message("note_on", note=60 + index % 12, velocity=64))
         time.sleep(0.005 + (index % 7) * 0.0007)
     time.sleep(0.2)
+    monitor.close()
     source.close()
-    sink.close()
-    return [arrived - start for start, (arrived, _) in zip(sent, capture.messages, strict=False)]
+    if len(monitor.messages) != rounds:
+        raise RuntimeError(f"JACK lost messages: {len(monitor.messages)} of {rounds} arrived")
+    return [arrived - start for start, (arrived, _) in zip(sent, monitor.messages, strict=True)]
 
 
 def wait_for_answer(
@@ -94,7 +112,6 @@ def wait_for_answer(
         mine = events[start:]
         heard = [i for i, e in enumerate(mine) if e["event"] == "PhraseHeard"]
         if heard and any(e["event"] == "AnswerEnded" for e in mine[heard[0] :]):
-            time.sleep(0.05)  # the last note-offs cross the JACK period
             return events[start + heard[0] :]
         time.sleep(0.01)
     raise RuntimeError(f"no answer within {timeout} s; last events: {events[-5:]}")
@@ -110,12 +127,14 @@ def main() -> int:
     parser.add_argument("--answers", type=int, default=40)
     parser.add_argument("--length", type=int, default=12, help="notes per answer")
     parser.add_argument(
-        "--realtime", action="store_true", help="run JACK with realtime scheduling (as root)"
+        "--no-realtime",
+        action="store_true",
+        help="run JACK without realtime scheduling (JACK then drops late cycles' messages)",
     )
     args = parser.parse_args()
 
     server = f"musicgen-bench-{os.getpid()}"
-    jack = start_jack(server, Path(f"/tmp/{server}.log"), realtime=args.realtime)
+    jack = start_jack(server, Path(f"/tmp/{server}.log"), realtime=not args.no_realtime)
     os.environ["JACK_DEFAULT_SERVER"] = server
     engine = None
     try:
@@ -128,7 +147,7 @@ def main() -> int:
                 "--length",
                 str(args.length),
                 "--silence",
-                "300",
+                str(round(SILENCE_SECONDS * 1000)),
                 "--rng-seed",
                 "0",
             ),
@@ -144,35 +163,52 @@ def main() -> int:
 
         threading.Thread(target=read, daemon=True).start()
         midi = backend()
-        capture = Capture()
-        monitor = midi.open_input(wait_port("input", "bench-out"))
-        monitor.callback = capture
-        player = keyboard("bench-keys", wait_port("output", "bench-in"))
+        capture = MonitorProcess(wait_port("input", "bench-out"), "bench-monitor")
+        player = midi.open_output(wait_port("output", "bench-in"))
         time.sleep(0.5)
-        responses, onset_errors, mismatched = [], [], 0
+        responses, engine_side, onset_errors, mismatched = [], [], [], 0
         for events_of_phrase in phrases(args.answers):
-            before_events, before_notes = len(events), len(capture.messages)
-            played_until = play(player, events_of_phrase)
-            mine = wait_for_answer(events, before_events, played_until)
+            before_events = len(events)
+            play(player, events_of_phrase)
+            mine = wait_for_answer(events, before_events)
             heard = next(e for e in mine if e["event"] == "PhraseHeard")
+            since = float(heard["at"])  # type: ignore[arg-type]
+            # JACK places a message at the start of the cycle it is delivered in, which can be
+            # up to one period before the moment it was sent
+            since_cycle = since - PERIOD_SECONDS
             played = [
                 e for e in mine if e["event"] == "NotePlayed" and e["source"] == "model" and e["on"]
             ]
-            arrivals = [
-                (t, m.note)
-                for t, m in capture.messages[before_notes:]
-                if m.type == "note_on" and m.velocity > 0 and t >= float(heard["at"])  # type: ignore[arg-type]
-            ]
-            responses.append(arrivals[0][0] - float(heard["at"]))  # type: ignore[arg-type]
+            expected = len(played)
+            capture.wait_for(
+                lambda since_cycle=since_cycle, expected=expected: (
+                    len(capture.note_ons(since_cycle)) >= expected
+                ),
+                timeout=1.0,
+            )
+            arrivals = [(t, m.note) for t, m in capture.note_ons(since_cycle)]
+            started = next(e for e in mine if e["event"] == "AnswerStarted")
+            engine_side.append(float(started["latency_ms"]) / 1000)  # type: ignore[arg-type]
+            if arrivals and arrivals[0][1] == played[0]["pitch"]:
+                responses.append(arrivals[0][0] - since)
             if [pitch for _, pitch in arrivals] != [note["pitch"] for note in played]:
                 mismatched += 1  # a message lost or garbled between the ports: no onset pairs
+                last = capture.messages[-1][0] - since if capture.messages else float("nan")
+                print(
+                    f"answer {len(engine_side)}: sent {[note['pitch'] for note in played]}, "
+                    f"arrived {[pitch for _, pitch in arrivals]} (the monitor has "
+                    f"{len(capture.messages)} messages, the last at {last:+.3f} s)",
+                    file=sys.stderr,
+                )
                 continue
             for note, (arrived, _) in zip(played, arrivals, strict=True):
                 scheduled = float(note["at"]) - float(note["late_ms"]) / 1000  # type: ignore[arg-type]
-                onset_errors.append(arrived - scheduled)
+                onset_errors.append(abs(arrived - scheduled))
             time.sleep(0.3)
         engine.send_signal(signal.SIGTERM)
         engine.wait(timeout=10)
+        player.close()
+        capture.close()
     finally:
         if engine is not None and engine.poll() is None:
             engine.kill()
@@ -180,19 +216,23 @@ def main() -> int:
         jack.wait(timeout=10)
 
     result = {
-        "answers": len(responses),
+        "answers": len(engine_side),
         "response_p50_ms": round(pct(responses, 50), 3),
         "response_p95_ms": round(pct(responses, 95), 3),
         "response_max_ms": round(pct(responses, 100), 3),
+        "engine_response_p50_ms": round(pct(engine_side, 50), 3),
+        "engine_response_p95_ms": round(pct(engine_side, 95), 3),
         "onset_error_p50_ms": round(pct(onset_errors, 50), 3),
         "onset_error_p99_ms": round(pct(onset_errors, 99), 3),
         "onsets": len(onset_errors),
         "answers_with_lost_or_garbled_notes": mismatched,
         "jack_transport_p50_ms": round(pct(baseline, 50), 3),
         "jack_transport_p99_ms": round(pct(baseline, 99), 3),
+        "jack_realtime": "-R" in jack.args,
     }
     rows = (
         ("phrase end -> first answer note", "response_p50_ms", "response_p95_ms"),
+        ("  of which: in the engine", "engine_response_p50_ms", "engine_response_p95_ms"),
         ("answer onset - scheduled time", "onset_error_p50_ms", "onset_error_p99_ms"),
         ("baseline: JACK transport alone", "jack_transport_p50_ms", "jack_transport_p99_ms"),
     )

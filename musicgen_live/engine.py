@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -39,7 +40,17 @@ from musicgen_live.scheduler import Scheduler, silence_messages
 EARLY_WAKE = 0.002  # the loop's timers can fire a millisecond late: wake early, then wait exactly
 LOOKAHEAD = 0.25  # seconds of answer decoded ahead of playback
 MAX_AHEAD = 32  # and never more notes than this
+CLEARANCE = 0.015  # the model runs only when no note is due sooner (a cold run takes ms)
 HISTORY = 256  # notes of the player's past kept as context
+
+
+@dataclass
+class Opening:
+    """An answer's first notes, decoded while the silence after a phrase runs out."""
+
+    key: tuple[float, int]  # the pending phrase it answers (PhraseDetector.pending)
+    notes: Iterator[np.ndarray]  # the model's continuation from there
+    rows: list[np.ndarray] = field(default_factory=list)  # decoded so far
 
 
 class Sink(Protocol):
@@ -85,12 +96,15 @@ class Engine:
         self.state = LISTENING
         self.loop: asyncio.AbstractEventLoop | None = None
         self._answer: asyncio.Task[None] | None = None
+        self._opening: Opening | None = None
+        self._opening_task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._phrase_timer: asyncio.TimerHandle | None = None
         self._phrase_end = 0.0
         self._first_note_pending = False
         self._answer_notes = 0
         self._stopped = asyncio.Event()
+        self._reports: collections.deque[EngineEvent] = collections.deque()
 
     @staticmethod
     def _detector(config: EngineConfig) -> PhraseDetector:
@@ -127,6 +141,7 @@ class Engine:
             self.silence_all()
             if self.recorder is not None:
                 self.recorder.flush()
+            self._report()
 
     def stop(self) -> None:
         self._stopped.set()
@@ -136,6 +151,7 @@ class Engine:
         self.config = replace(self.config, **changes)
         self.detector.silence = self.config.silence
         self.detector.trigger_cc = self.config.trigger_cc
+        self._drop_opening()  # decoded with the old settings
 
     # ---- listening ----------------------------------------------------------------------------
 
@@ -165,6 +181,7 @@ class Engine:
         elif self.detector.hearing:
             self._set_state(HEARING)
             self._arm_phrase_timer()
+            self._prepare_opening()
 
     def _arm_phrase_timer(self) -> None:
         assert self.loop is not None
@@ -191,6 +208,36 @@ class Engine:
         if phrase is not None:
             self._answer_phrase(phrase)
 
+    # ---- preparing ----------------------------------------------------------------------------
+
+    def _prepare_opening(self) -> None:
+        """Once every key is up, decode the answer's opening while the silence runs out, so
+        it can leave the moment the phrase ends; anything the player does starts it over."""
+        assert self.loop is not None
+        pending = self.detector.pending()
+        if self._opening is not None and (pending is None or pending[0] != self._opening.key):
+            self._drop_opening()
+        if pending is None or self._opening is not None:
+            return
+        key, notes = pending
+        seed = np.array([*self.history, *notes_to_features(notes)], dtype=np.float32)
+        opening = Opening(key, self.runner.generate(seed, self.config.sampling, self.rng))
+        self._opening = opening
+        self._opening_task = self.loop.create_task(self._decode_opening(opening))
+
+    async def _decode_opening(self, opening: Opening) -> None:
+        ahead = 0.0
+        while len(opening.rows) < MAX_AHEAD and ahead <= LOOKAHEAD:
+            row = next(opening.notes)
+            ahead += float(row[1]) if opening.rows else 0.0
+            opening.rows.append(row)
+            await asyncio.sleep(0)  # one note per turn: input keeps flowing
+
+    def _drop_opening(self) -> None:
+        if self._opening_task is not None:
+            self._opening_task.cancel()
+        self._opening = self._opening_task = None
+
     # ---- answering ----------------------------------------------------------------------------
 
     def _answer_phrase(self, phrase: Phrase) -> None:
@@ -198,23 +245,31 @@ class Engine:
         if self._phrase_timer is not None:
             self._phrase_timer.cancel()
             self._phrase_timer = None
+        opening = self._opening if self._opening and self._opening.key == phrase.key else None
+        self._drop_opening()
         seconds = phrase.notes[-1].end - phrase.notes[0].start
         self._emit(PhraseHeard(phrase.ended_at, len(phrase.notes), seconds))
-        self.history.extend(notes_to_features(phrase.notes))
         self.interrupt(announce=False)
+        self.history.extend(notes_to_features(phrase.notes))
         self._phrase_end = phrase.ended_at
         self._first_note_pending = True
         self._set_state(ANSWERING)
-        self._answer = self.loop.create_task(self._decode(np.array(self.history)))
+        if opening is None:
+            seed = np.array(self.history)
+            opening = Opening((0.0, 0), self.runner.generate(seed, self.config.sampling, self.rng))
+        self._answer = self.loop.create_task(self._decode(opening))
 
-    async def _decode(self, seed: np.ndarray) -> None:
-        """Decode the answer ahead of playback into the scheduler, then wait for it to end."""
+    async def _decode(self, opening: Opening) -> None:
+        """Schedule the answer, decoding it ahead of playback, then wait for it to end."""
         config = self.config
-        notes = self.runner.generate(seed, config.sampling, self.rng)
+        decoded = len(opening.rows)
+        notes = itertools.chain(opening.rows, opening.notes)
         start = time = self.clock.now()
         self._answer_notes = 0
         last_end = start
         while config.mode == "continuous" or self._answer_notes < (config.length_notes or 10**9):
+            if self._answer_notes >= decoded:
+                await self._model_turn(urgent_at=time - CLEARANCE)
             row = next(notes)
             if self._answer_notes:
                 time += float(row[1])
@@ -225,10 +280,17 @@ class Engine:
             self.history.append(np.array([row[0], row[1], row[2], row[3]], dtype=np.float32))
             last_end = max(last_end, end)
             self._answer_notes += 1
-            self._arm_player()
+            if self._answer_notes == 1:
+                self._play_due()  # the first note leaves now, before the rest is decoded
+            else:
+                self._arm_player()
             ahead = time - self.clock.now()
-            if ahead > LOOKAHEAD or self.scheduler.pending > 2 * MAX_AHEAD:
-                await asyncio.sleep(max(0.0, ahead - LOOKAHEAD))
+            # one note per turn of the loop: a due note never waits for a run of decoding
+            await asyncio.sleep(max(0.0, ahead - LOOKAHEAD))
+            while self.scheduler.pending > 2 * MAX_AHEAD:  # a run of chords: wait for room
+                await asyncio.sleep(
+                    max(0.001, (self.scheduler.next_deadline() or 0) - self.clock.now())
+                )
         await asyncio.sleep(max(0.0, last_end - self.clock.now()) + 0.005)
         self._play_due()
         self._emit(
@@ -236,6 +298,15 @@ class Engine:
         )
         self._answer = None
         self._set_state(HEARING if self.detector.hearing else LISTENING)
+
+    async def _model_turn(self, urgent_at: float) -> None:
+        """Wait until no note is due within CLEARANCE, so running the model never delays one;
+        unless the decoded notes are running out (`urgent_at`)."""
+        while self.clock.now() < urgent_at:
+            deadline = self.scheduler.next_deadline()
+            if deadline is None or deadline - self.clock.now() > CLEARANCE:
+                return
+            await asyncio.sleep(max(0.0, deadline - self.clock.now()) + 0.0005)
 
     def interrupt(self, announce: bool = True) -> None:
         """Stop the answer at once: note-offs for its sounding notes, pedal up, all notes off."""
@@ -263,6 +334,7 @@ class Engine:
         if self._answer is not None:
             self._answer.cancel()
             self._answer = None
+        self._drop_opening()
         self._send_all(self.scheduler.flush(), "model")
         channels = self.scheduler.channels_used | {self.config.output_channel}
         self._send_all(silence_messages(channels), "model")
@@ -346,5 +418,15 @@ class Engine:
             self._emit(StateChanged(self.clock.now(), state))
 
     def _emit(self, event: EngineEvent) -> None:
-        with contextlib.suppress(Exception):  # a broken listener must not stop the music
-            self.on_event(event)
+        """Report an event once the loop is free: notes go out first, reports after, in order."""
+        self._reports.append(event)
+        if len(self._reports) == 1 and self.loop is not None and self.loop.is_running():
+            self.loop.call_soon(self._report)
+        elif self.loop is None:
+            self._report()
+
+    def _report(self) -> None:
+        while self._reports:
+            event = self._reports.popleft()
+            with contextlib.suppress(Exception):  # a broken listener must not stop the music
+                self.on_event(event)

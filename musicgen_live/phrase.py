@@ -19,6 +19,7 @@ SUSTAIN = 64
 class Phrase:
     notes: list[Note]
     ended_at: float  # when the detector decided the phrase was over
+    key: tuple[float, int] | None = None  # as `PhraseDetector.pending` gave it, if it did
 
 
 @dataclass
@@ -68,6 +69,18 @@ class PhraseDetector:
             return None
         return self._last_event + self.silence
 
+    def pending(self) -> tuple[tuple[float, int], list[Note]] | None:
+        """While the silence runs out: the phrase that will end if nothing else happens, with a
+        key that changes whenever anything does (so a prepared answer can be matched to it)."""
+        key = self._key()
+        if key is None:
+            return None
+        return key, sorted(self._notes, key=lambda n: (n.start, n.pitch))
+
+    def _key(self) -> tuple[float, int] | None:
+        deadline = self.deadline()
+        return None if deadline is None else (deadline, len(self._notes))
+
     def poll(self, now: float) -> Phrase | None:
         """The phrase, if it has ended by silence or grown past its maximum duration."""
         deadline = self.deadline()
@@ -91,10 +104,11 @@ class PhraseDetector:
 
     def end(self, now: float) -> Phrase | None:
         """End the phrase now (a trigger, the maximum length, or the user asking)."""
+        key = self._key()
         for pitch in list(self._held):  # keys still down end with the phrase
             self._release(pitch, now)
         notes = sorted(self._notes, key=lambda n: (n.start, n.pitch))
         self.reset()
         if len(notes) < self.min_notes:
             return None
-        return Phrase(notes, now)
+        return Phrase(notes, now, key)

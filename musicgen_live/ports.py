@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import mido
@@ -53,6 +55,65 @@ def match_port(wanted: str, available: list[str], kind: str) -> str | None:
 
 
 CLIENT_NAME = "musicgen-live"
+POLL_INTERVAL = 0.001  # seconds between looks at a polled input's queue
+
+
+class PolledInput:
+    """A JACK MIDI input that never runs Python on JACK's realtime thread.
+
+    mido's rtmidi input hands every message to a Python callback, which on JACK runs inside
+    JACK's process cycle and must first take the GIL: while any other Python thread holds it
+    the cycle overruns, and the messages of that cycle are lost (a lost note-off is a phrase
+    that never ends). Here rtmidi keeps incoming messages in its own queue and a Python thread
+    collects them every POLL_INTERVAL; `callback` is called from that thread, like mido's.
+    """
+
+    def __init__(self, port_name: str, virtual: bool) -> None:
+        import rtmidi
+
+        self.name = port_name
+        self.callback: Callable[[mido.Message], None] | None = None
+        self.closed = False
+        self._rt = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, CLIENT_NAME, queue_size_limit=4096)
+        try:
+            if virtual:
+                self._rt.open_virtual_port(port_name)
+            else:
+                self._rt.open_port(self._rt.get_ports().index(port_name), "in")
+        except ValueError:
+            self._rt.delete()
+            raise OSError(f"unknown port {port_name!r}") from None
+        except rtmidi.RtMidiError as error:
+            self._rt.delete()
+            raise OSError(str(error)) from error
+        self._rt.ignore_types(sysex=False, timing=False, active_sense=True)  # as mido does
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._collect, name="midi-in", daemon=True)
+        self._thread.start()
+
+    def _collect(self) -> None:
+        while not self._stopping.is_set():
+            received = self._rt.get_message()
+            if received is None:
+                self._stopping.wait(POLL_INTERVAL)
+                continue
+            try:
+                message = mido.Message.from_bytes(received[0])
+            except ValueError:
+                continue  # not a whole MIDI message
+            callback = self.callback
+            if callback is not None:
+                callback(message)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._stopping.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=1)
+        self._rt.close_port()
+        self._rt.delete()
 
 
 class MidiPorts:
@@ -76,6 +137,8 @@ class MidiPorts:
         name = match_port(wanted, available, kind)
         opener = self.midi.open_input if kind == "input" else self.midi.open_output
         try:
+            if kind == "input" and self.midi.api == API_NAMES["jack"]:
+                return PolledInput(name or wanted, virtual=name is None), name is None
             if name is None:
                 return opener(wanted, virtual=True, client_name=CLIENT_NAME), True
             return opener(name), False  # (mido makes any port with a client name virtual)

@@ -110,9 +110,13 @@ class JackCapture(Capture):
             self.client.connect(source, self.port)
 
     def _process(self, frames: int) -> None:
-        now = time.monotonic()
-        for _, data in self.port.incoming_midi_events():
-            self.messages.append((now, mido.Message.from_bytes(bytes(data))))
+        # Each message is stamped at its own frame in the cycle, on the monotonic clock, so
+        # the stamps do not depend on when Python got to run this callback.
+        now, into_cycle = time.monotonic(), self.client.frames_since_cycle_start
+        rate = self.client.samplerate
+        for offset, data in self.port.incoming_midi_events():
+            at = now - (into_cycle - offset) / rate
+            self.messages.append((at, mido.Message.from_bytes(bytes(data))))
 
     def close(self) -> None:
         self.client.deactivate()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import threading
@@ -11,6 +12,10 @@ from tests.jack import JackCapture
 
 
 def main() -> None:
+    # The JACK callback takes the GIL every cycle: keep the other thread's turns short and
+    # the collector out of the way, or a late cycle loses what arrived in it.
+    sys.setswitchinterval(0.0002)
+    gc.disable()
     source, name = sys.argv[1], sys.argv[2]
     capture = JackCapture(source if source != "-" else None, name)
     print(json.dumps({"ready": capture.port.name}), flush=True)

@@ -75,3 +75,17 @@ def test_clock_sensing_and_other_channels_are_ignored() -> None:
     detector.feed(msg("note_on channel=3 note=72 velocity=80"), 0.55)
     phrase = detector.poll(0.61)
     assert phrase is not None and [n.pitch for n in phrase.notes] == [60]
+
+
+def test_pending_phrase_carries_a_key_that_the_ended_phrase_repeats() -> None:
+    detector = PhraseDetector(silence=0.4)
+    play(detector, 60, 0.0, 0.3)
+    first = detector.pending()
+    assert first is not None and [n.pitch for n in first[1]] == [60]
+    detector.feed(msg("note_on channel=0 note=62 velocity=80"), 0.5)
+    assert detector.pending() is None  # a key is down: nothing to prepare yet
+    detector.feed(msg("note_off channel=0 note=62 velocity=0"), 0.6)
+    second = detector.pending()
+    assert second is not None and second[0] != first[0]
+    phrase = detector.poll(1.0)
+    assert phrase is not None and phrase.key == second[0]
