@@ -114,7 +114,10 @@ def wait_for_answer(
         if heard and any(e["event"] == "AnswerEnded" for e in mine[heard[0] :]):
             return events[start + heard[0] :]
         time.sleep(0.01)
-    raise RuntimeError(f"no answer within {timeout} s; last events: {events[-5:]}")
+    raise RuntimeError(
+        f"no answer within {timeout} s (a note-off lost on its way in keeps a phrase open: "
+        f"JACK drops late cycles without realtime scheduling); last events: {events[-5:]}"
+    )
 
 
 def pct(values: list[float], q: float) -> float:

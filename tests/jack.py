@@ -64,7 +64,7 @@ def backend() -> mido.Backend:
 
 
 def keyboard(port_name: str, connect_to: str | None = None) -> JackMidiOutput:
-    """A test output port (rtmidi's own JACK output can garble bursts of messages)."""
+    """A test output port, in its own JACK client."""
     client = f"test-{port_name}" if connect_to else port_name
     return JackMidiOutput(port_name, client, connect_to=connect_to)
 

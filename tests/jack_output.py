@@ -1,9 +1,9 @@
 """A MIDI output on JACK through the JACK-Client library, for the test keyboards.
 
-python-rtmidi's JACK output can corrupt messages sent in quick succession (it passes the
-size and the bytes of each message through two ring buffers that its audio thread may read
-in between), which could turn a burst of note-offs into a stuck note. This output queues
-whole messages and writes them in the JACK process callback instead.
+It queues whole messages and writes them in the JACK process callback, in its own client.
+(rtmidi's JACK output, which the engine uses, is as reliable when JACK runs with realtime
+scheduling: 11,767 of 11,767 messages sent in bursts arrived. Without realtime scheduling
+JACK drops the messages of cycles a client finishes late, whichever library sends them.)
 """
 
 from __future__ import annotations
