@@ -420,10 +420,10 @@ class Engine:
     def _emit(self, event: EngineEvent) -> None:
         """Report an event once the loop is free: notes go out first, reports after, in order."""
         self._reports.append(event)
-        if len(self._reports) == 1 and self.loop is not None and self.loop.is_running():
+        if self.loop is None or not self.loop.is_running():
+            self._report()  # not serving (starting or stopped): nothing to wait for
+        elif len(self._reports) == 1:
             self.loop.call_soon(self._report)
-        elif self.loop is None:
-            self._report()
 
     def _report(self) -> None:
         while self._reports:
