@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -55,7 +56,9 @@ def match_port(wanted: str, available: list[str], kind: str) -> str | None:
 
 
 CLIENT_NAME = "musicgen-live"
-POLL_INTERVAL = 0.001  # seconds between looks at a polled input's queue
+POLL_INTERVAL = 0.001  # seconds between looks at a polled input's queue while played
+IDLE_POLL_INTERVAL = 0.004  # and once nothing has come for IDLE_AFTER seconds
+IDLE_AFTER = 2.0
 
 
 class PolledInput:
@@ -87,16 +90,21 @@ class PolledInput:
             self._rt.delete()
             raise OSError(str(error)) from error
         self._rt.ignore_types(sysex=False, timing=False, active_sense=True)  # as mido does
-        self._stopping = threading.Event()
+        self._stopping = False
         self._thread = threading.Thread(target=self._collect, name="midi-in", daemon=True)
         self._thread.start()
 
     def _collect(self) -> None:
-        while not self._stopping.is_set():
+        quiet_since = time.monotonic()
+        while not self._stopping:
             received = self._rt.get_message()
             if received is None:
-                self._stopping.wait(POLL_INTERVAL)
+                # after a while without input, look less often (the first note of a phrase
+                # is then stamped up to IDLE_POLL_INTERVAL late; every later one on time)
+                idle = time.monotonic() - quiet_since > IDLE_AFTER
+                time.sleep(IDLE_POLL_INTERVAL if idle else POLL_INTERVAL)
                 continue
+            quiet_since = time.monotonic()
             try:
                 message = mido.Message.from_bytes(received[0])
             except ValueError:
@@ -109,7 +117,7 @@ class PolledInput:
         if self.closed:
             return
         self.closed = True
-        self._stopping.set()
+        self._stopping = True
         if self._thread is not threading.current_thread():
             self._thread.join(timeout=1)
         self._rt.close_port()
