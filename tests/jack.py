@@ -18,7 +18,7 @@ JACK_API = "mido.backends.rtmidi/UNIX_JACK"
 
 
 def start_jack(
-    name: str, log: Path, period: int = 64, realtime: bool = True
+    name: str, log: Path, period: int = 64, realtime: bool = True, retry: bool = True
 ) -> subprocess.Popen[bytes]:
     """`jackd -d dummy` at 48 kHz: real MIDI ports without sound hardware.
 
@@ -46,7 +46,26 @@ def start_jack(
             time.sleep(0.1)
         process.kill()
         process.wait()
+        full = "Too many servers" in log.read_text(errors="replace")
+        if full and retry and forget_dead_servers():
+            return start_jack(name, log, period, realtime, retry=False)
     raise RuntimeError(f"jackd did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def forget_dead_servers() -> bool:
+    """JACK keeps a table of 8 servers in shared memory and frees an entry only when a server
+    of the same name starts again or shuts down cleanly; servers that were killed fill it up.
+    When no JACK server runs at all, every entry is stale: remove the table (JACK makes a new
+    one). Returns whether it did."""
+    running = subprocess.run(["pgrep", "-x", "jackd"], capture_output=True).returncode == 0
+    if running:
+        return False
+    stale = list(Path("/dev/shm").glob("jack-shm-registry")) + list(
+        Path("/dev/shm").glob("jack_sem.*")
+    )
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return bool(stale)
 
 
 def headless_command(model: Path, in_name: str, out_name: str, *extra: str) -> list[str]:
