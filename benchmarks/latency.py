@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from musicgen_live.midi_files import notes_from_midi  # noqa: E402
-from musicgen_live.notes import Note  # noqa: E402
+from musicgen_live.notes import Note, sort_notes  # noqa: E402
 from musicgen_live.training.datasets import hannds_folder  # noqa: E402
 from tests.jack import (  # noqa: E402
     MonitorProcess,
@@ -76,7 +76,7 @@ def phrases(count: int, notes: int = 10) -> list[list[tuple[float, mido.Message]
 
 def silent_gap(notes: list[Note]) -> float:
     """The longest time inside the notes during which no key is down."""
-    ordered = sorted(notes, key=lambda n: n.start)
+    ordered = sort_notes(notes)
     longest, reach = 0.0, ordered[0].end
     for note in ordered[1:]:
         longest = max(longest, note.start - reach)

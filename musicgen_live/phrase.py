@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import mido
 
-from musicgen_live.notes import Note
+from musicgen_live.notes import Note, sort_notes
 
 SUSTAIN = 64
 
@@ -75,7 +75,7 @@ class PhraseDetector:
         key = self._key()
         if key is None:
             return None
-        return key, sorted(self._notes, key=lambda n: (n.start, n.pitch))
+        return key, sort_notes(self._notes)
 
     def _key(self) -> tuple[float, int] | None:
         deadline = self.deadline()
@@ -107,7 +107,7 @@ class PhraseDetector:
         key = self._key()
         for pitch in list(self._held):  # keys still down end with the phrase
             self._release(pitch, now)
-        notes = sorted(self._notes, key=lambda n: (n.start, n.pitch))
+        notes = sort_notes(self._notes)
         self.reset()
         if len(notes) < self.min_notes:
             return None
