@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from musicgen_live import __version__
 from musicgen_live.errors import UserError
+
+if TYPE_CHECKING:
+    from musicgen_live.runtime import Sampling
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
 
@@ -19,22 +25,47 @@ def _model_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _sampling_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--temperature", type=float, default=1.0)
-    parser.add_argument("--top-p", type=float, default=0.95)
+    parser.add_argument(
+        "--temperature", type=float, default=1.0, help="pitch temperature (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--top-p", type=float, default=0.95, help="pitch nucleus (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--rhythm-temperature",
+        type=float,
+        default=1.0,
+        help="temperature of step and duration (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--dynamics-temperature",
+        type=float,
+        default=1.0,
+        help="temperature of velocity (default: %(default)s)",
+    )
     parser.add_argument("--low", type=int, default=21, help="lowest pitch to play (default A0)")
     parser.add_argument("--high", type=int, default=108, help="highest pitch to play (default C8)")
 
 
-def _sampling(args: argparse.Namespace) -> object:
+def _sampling(args: argparse.Namespace) -> Sampling:
     from musicgen_live.runtime import Sampling
 
-    if not 0 < args.top_p <= 1:
-        raise UserError("--top-p must be in (0, 1]")
-    if args.temperature <= 0:
-        raise UserError("--temperature must be positive")
+    if not (math.isfinite(args.top_p) and 0 < args.top_p <= 1):
+        raise UserError(f"--top-p {args.top_p}: must be in (0, 1]")
+    for option in ("temperature", "rhythm_temperature", "dynamics_temperature"):
+        value = getattr(args, option)
+        if not (math.isfinite(value) and value > 0):
+            raise UserError(f"--{option.replace('_', '-')} {value}: must be a positive number")
     if not 0 <= args.low <= args.high <= 127:
         raise UserError("--low and --high must satisfy 0 <= low <= high <= 127")
-    return Sampling(args.temperature, args.top_p, args.low, args.high)
+    return Sampling(
+        temperature=args.temperature,
+        top_p=args.top_p,
+        rhythm_temperature=args.rhythm_temperature,
+        dynamics_temperature=args.dynamics_temperature,
+        low=args.low,
+        high=args.high,
+    )
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -48,7 +79,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         from musicgen_live.synth import find_soundfont, render, write_wav
 
         soundfont = find_soundfont(args.soundfont)  # before generating, so a bad path fails fast
-    continuation = continue_file(runner, args.seed, args.notes, _sampling(args), args.rng_seed)  # type: ignore[arg-type]
+    continuation = continue_file(runner, args.seed, args.notes, _sampling(args), args.rng_seed)
     write_continuation(args.out, continuation)
     print(
         f"wrote {args.out}: {len(continuation.seed)} seed notes"
@@ -93,6 +124,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         max_minutes=args.max_minutes,
         strategy=args.strategy,
         sustain=not args.no_sustain,
+        transpose=args.transpose,
+        stretch=args.stretch,
         seed=args.seed,
         cache_dir=args.cache_dir,
     )
@@ -114,11 +147,45 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from musicgen_live.training.evaluate import evaluation_table, format_table
 
     models = args.model or [DEFAULT_MODEL]
+    if args.music:
+        return _music_eval(args, models)
     rows, windows = evaluation_table(
         args.data, models, args.split, args.max_windows, progress=sys.stderr.isatty()
     )
     print(f"{windows} windows of the {args.split} split of {args.data}")
     print(format_table(rows, args.split, markdown=args.markdown))
+    return 0
+
+
+def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
+    from musicgen_live.training.music import format_music_table
+    from musicgen_live.training.music_eval import music_table
+
+    sampling = _sampling(args)
+    columns, phrases = music_table(
+        args.data,
+        models,
+        sampling,
+        args.split,
+        args.samples,
+        progress=sys.stderr.isatty(),
+    )
+    print(
+        f"{phrases} phrases of the {args.split} split of {args.data}, {args.samples} answers each"
+    )
+    print(format_music_table(columns, markdown=args.markdown))
+    if args.save:
+        for path, (_, figures) in zip(models, columns[1:], strict=False):
+            card_path = path / "model.json"
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            card["music"] = {
+                "phrases": phrases,
+                "samples": args.samples,
+                "sampling": vars(sampling),
+            }
+            card["music"] |= {"real": columns[0][1], "model": figures}
+            card_path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+            print(f"wrote the figures into {card_path}")
     return 0
 
 
@@ -132,7 +199,7 @@ def cmd_ports(args: argparse.Namespace) -> int:
 def cmd_live(args: argparse.Namespace) -> int:
     from musicgen_live.live import run_live
 
-    return run_live(args, _sampling(args))  # type: ignore[arg-type]
+    return run_live(args, _sampling(args))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,8 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--arch",
-        default="embed_lstm",
-        choices=("rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm"),
+        default="note_lstm",
+        choices=("rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm", "note_lstm"),
+        help="network body (default: %(default)s)",
     )
     train.add_argument("--out", type=Path, required=True, help="run folder")
     train.add_argument("--window", type=int, default=32, help="notes of context")
@@ -194,6 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--strategy", choices=("default", "mirrored", "multi-worker"), default="default"
     )
     train.add_argument("--no-sustain", action="store_true", help="ignore the sustain pedal")
+    train.add_argument(
+        "--transpose",
+        type=int,
+        default=0,
+        help="augmentation: transpose each window by up to +-N semitones (default: %(default)s)",
+    )
+    train.add_argument(
+        "--stretch",
+        type=float,
+        default=0.0,
+        help="augmentation: stretch each window's tempo by up to +-F (default: %(default)s)",
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--cache-dir", default=None, help="where parsed features are cached")
     train.add_argument("--resume", action="store_true", help="continue the run in --out")
@@ -210,7 +290,22 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", type=Path, action="append", help="model folder (repeatable)")
     evaluate.add_argument("--split", choices=("validation", "test"), default="test")
     evaluate.add_argument("--max-windows", type=int, default=20000)
-    evaluate.add_argument("--markdown", action="store_true")
+    evaluate.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    evaluate.add_argument(
+        "--music",
+        action="store_true",
+        help="judge sampled answers to held-out phrases as music: rhythm, chords, dynamics, key",
+    )
+    evaluate.add_argument(
+        "--samples",
+        type=int,
+        default=3,
+        help="answers per phrase for --music (default: %(default)s)",
+    )
+    evaluate.add_argument(
+        "--save", action="store_true", help="with --music: write the figures into each model.json"
+    )
+    _sampling_options(evaluate)
     evaluate.set_defaults(handler=cmd_eval)
     return parser
 

@@ -15,7 +15,7 @@ class TrainConfig:
     """Everything that decides a training run."""
 
     data: str = "hannds"
-    arch: str = "embed_lstm"
+    arch: str = "note_lstm"
     out: str = "runs/default"
     window: int = 32
     batch_size: int = 256
@@ -28,6 +28,9 @@ class TrainConfig:
     max_minutes: float | None = None
     strategy: str = "default"
     sustain: bool = True
+    transpose: int = 0  # augmentation: random shift up to +-semitones
+    stretch: float = 0.0  # augmentation: random tempo change up to +-fraction
+    order: tuple[str, ...] = ("pitch", "step", "duration", "velocity")
     seed: int = 0
     cache_dir: str | None = None
 

@@ -21,16 +21,19 @@ class Continuation:
 
 
 def continue_notes(
-    runner: ModelRunner, seed: list[Note], count: int, sampling: Sampling, rng_seed: int | None
+    runner: ModelRunner,
+    seed: list[Note],
+    count: int,
+    sampling: Sampling,
+    rng: np.random.Generator | int | None,
 ) -> list[Note]:
-    """`count` new notes after the seed, timed from the seed's last onset."""
+    """`count` new notes after the seed, timed from the seed's last onset.
+
+    `rng` is a generator, or a seed for one (the same seed gives the same notes).
+    """
+    generator = np.random.default_rng(rng)
     rows = np.stack(
-        list(
-            islice(
-                runner.generate(notes_to_features(seed), sampling, np.random.default_rng(rng_seed)),
-                count,
-            )
-        )
+        list(islice(runner.generate(notes_to_features(seed), sampling, generator), count))
     )
     return features_to_notes(rows, start=max(note.start for note in seed))
 

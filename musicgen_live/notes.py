@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Column order of a feature row: the order every model reads and writes.
-FEATURES = ("pitch", "step", "duration", "velocity")
+from musicgen_live.contract import MAX_SECONDS
+
+# Column indexes of a feature row (FEATURES order): the order every model reads and writes.
 PITCH, STEP, DURATION, VELOCITY = range(4)
 
 
@@ -57,10 +58,6 @@ def features_to_notes(rows: np.ndarray, start: float = 0.0) -> list[Note]:
             )
         )
     return notes
-
-
-# Longer gaps and notes are rare and would dominate a squared loss; the models see them capped.
-MAX_SECONDS = 4.0
 
 
 def clip_features(rows: np.ndarray) -> np.ndarray:

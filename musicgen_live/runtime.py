@@ -1,11 +1,15 @@
 """Runs an exported model (model.tflite + model.json) with LiteRT and samples notes from it.
 
-This is the live path: it never imports TensorFlow.
+A note is sampled one attribute at a time (the contract's order): the body reads the window
+once and gives the pitch distribution; each later head sees what was already chosen, so
+chords, voicings and accents come out together. This is the live path: it never imports
+TensorFlow.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,51 +17,64 @@ from typing import Any
 
 import numpy as np
 
+from musicgen_live import contract
 from musicgen_live.errors import ModelError
-from musicgen_live.model.heads import OUTPUT_WIDTH, VELOCITY_SCALE
 from musicgen_live.native import native_stderr_silenced
-from musicgen_live.notes import MAX_SECONDS, clip_features
+from musicgen_live.notes import clip_features
 
 MIN_DURATION = 0.03
 
 
 @dataclass(frozen=True)
 class Sampling:
-    """How a note is drawn from the model's outputs."""
+    """How a note is drawn: temperature and nucleus for pitch, one temperature for rhythm
+    (step and duration) and one for dynamics (velocity); the playable pitch range."""
 
     temperature: float = 1.0
     top_p: float = 0.95
+    rhythm_temperature: float = 1.0
+    dynamics_temperature: float = 1.0
     low: int = 0  # pitch range clamp, inclusive
     high: int = 127
+
+    def __post_init__(self) -> None:
+        for name in ("temperature", "rhythm_temperature", "dynamics_temperature"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number, not {value}")
+        if not (math.isfinite(self.top_p) and 0 < self.top_p <= 1):
+            raise ValueError(f"top_p must be in (0, 1], not {self.top_p}")
+        if not 0 <= self.low <= self.high <= 127:
+            raise ValueError(f"pitch range {self.low}-{self.high} is not within 0-127")
+
+    def temperature_of(self, attribute: str) -> float:
+        if attribute == "pitch":
+            return self.temperature
+        return self.dynamics_temperature if attribute == "velocity" else self.rhythm_temperature
+
+
+def probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
+    scaled = np.asarray(logits, dtype=np.float64) / max(temperature, 1e-3)
+    weights = np.exp(scaled - scaled.max())
+    return weights / weights.sum()
 
 
 def sample_pitch(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator) -> int:
     """Temperature, then nucleus (top-p) sampling, inside the allowed pitch range."""
-    scaled = logits.astype(np.float64) / max(sampling.temperature, 1e-3)
     allowed = np.full(128, -np.inf)
     allowed[sampling.low : sampling.high + 1] = 0.0
-    scaled = scaled + allowed
-    probabilities = np.exp(scaled - scaled.max())
-    probabilities /= probabilities.sum()
-    order = np.argsort(probabilities)[::-1]
-    cumulative = np.cumsum(probabilities[order])
+    chances = probabilities(np.asarray(logits, dtype=np.float64) + allowed, sampling.temperature)
+    order = np.argsort(chances)[::-1]
+    cumulative = np.cumsum(chances[order])
     keep = order[: int(np.searchsorted(cumulative, sampling.top_p)) + 1]
-    kept = probabilities[keep] / probabilities[keep].sum()
+    kept = chances[keep] / chances[keep].sum()
     return int(rng.choice(keep, p=kept))
 
 
-def note_from_output(
-    output: np.ndarray, sampling: Sampling, rng: np.random.Generator
-) -> np.ndarray:
-    """One feature row (pitch, step, duration, velocity) from a model output row."""
-    return np.array(
-        [
-            sample_pitch(output[:128], sampling, rng),
-            min(max(0.0, float(output[128])), MAX_SECONDS),
-            min(max(MIN_DURATION, float(output[129])), MAX_SECONDS),
-            float(np.clip(round(float(output[130]) * VELOCITY_SCALE), 1, 127)),
-        ],
-        dtype=np.float32,
+def sample_class(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    chances = probabilities(logits, temperature)
+    return int(
+        min(np.searchsorted(np.cumsum(chances), rng.random() * chances.sum()), len(chances) - 1)
     )
 
 
@@ -72,21 +89,69 @@ def fill_window(rows: np.ndarray, window: int) -> np.ndarray:
     return rows[-window:]
 
 
+class Signature:
+    """One signature of the flatbuffer, called with tensors set in place (no per-call
+    resizing or allocation, which LiteRT's SignatureRunner does on every call)."""
+
+    def __init__(self, interpreter: Any, key: str) -> None:
+        runner = interpreter.get_signature_runner(key)
+        self.inputs: dict[str, dict[str, Any]] = runner.get_input_details()
+        self.outputs: dict[str, dict[str, Any]] = runner.get_output_details()
+        self._wrapper = interpreter._interpreter
+        self._subgraph = runner._subgraph_index
+        self._wrapper.AllocateTensors(self._subgraph)
+
+    def __call__(self, **values: np.ndarray) -> dict[str, np.ndarray]:
+        for name, value in values.items():
+            detail = self.inputs[name]
+            self._wrapper.SetTensor(
+                detail["index"], np.asarray(value, dtype=detail["dtype"]), self._subgraph
+            )
+        self._wrapper.Invoke(self._subgraph)
+        return {
+            name: self._wrapper.GetTensor(detail["index"], self._subgraph)
+            for name, detail in self.outputs.items()
+        }
+
+
+def _check_signatures(path: Path, interpreter: Any, card: dict[str, Any]) -> None:
+    found = interpreter.get_signature_list()
+    for key, expected in contract.signatures(tuple(card["order"])).items():
+        if key not in found:
+            raise ModelError(f"{path}: no {key!r} signature (model.json field signatures)")
+        for side in ("inputs", "outputs"):
+            if sorted(found[key][side]) != sorted(expected[side]):
+                raise ModelError(
+                    f"{path}: signature {key!r} has {side} {sorted(found[key][side])}, "
+                    f"model.json says {sorted(expected[side])}"
+                )
+    shape = tuple(
+        interpreter.get_signature_runner(contract.BODY).get_input_details()["notes"]["shape"]
+    )
+    if shape != (1, card["window"], 4):
+        raise ModelError(
+            f"{path}: reads windows of shape {shape}, but model.json field window is "
+            f"{card['window']}"
+        )
+
+
 class ModelRunner:
-    """A loaded exported model: one window in, one output row out."""
+    """A loaded exported model: windows of feature rows in, sampled notes out."""
 
     def __init__(self, folder: Path, card: dict[str, Any], interpreter: Any) -> None:
         self.folder = folder
         self.card = card
         self.window: int = int(card["window"])
         self.arch: str = card.get("arch", "?")
+        self.order: tuple[str, ...] = tuple(card["order"])
         self._interpreter = interpreter
-        self._input = interpreter.get_input_details()[0]["index"]
-        self._output = interpreter.get_output_details()[0]["index"]
+        self._signatures = {
+            key: Signature(interpreter, key) for key in contract.signatures(self.order)
+        }
 
     @classmethod
     def load(cls, folder: str | Path, threads: int = 1) -> ModelRunner:
-        """Open a model folder; ModelError names what is missing or broken."""
+        """Open a model folder; ModelError names what is missing, broken or mismatched."""
         from ai_edge_litert.interpreter import Interpreter
 
         folder = Path(folder)
@@ -98,27 +163,55 @@ class ModelRunner:
                 )
         try:
             card = json.loads(card_path.read_text(encoding="utf-8"))
-            int(card["window"])
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, UnicodeDecodeError) as error:
             raise ModelError(f"{card_path}: not a model card ({error})") from error
+        if not isinstance(card, dict):
+            raise ModelError(f"{card_path}: not a model card (not a JSON object)")
+        problem = contract.mismatch(card)
+        if problem is not None:
+            raise ModelError(f"{card_path}: cannot run this model: field {problem}")
         try:
             with native_stderr_silenced():
                 interpreter = Interpreter(model_path=str(model_path), num_threads=threads)
-                interpreter.allocate_tensors()
+                _check_signatures(model_path, interpreter, card)
+                return cls(folder, card, interpreter)  # allocating prints LiteRT's banner
         except (ValueError, RuntimeError) as error:
             raise ModelError(f"{model_path}: not a usable TFLite model ({error})") from error
-        shape = tuple(interpreter.get_output_details()[0]["shape"])
-        if shape[-1] != OUTPUT_WIDTH:
-            raise ModelError(f"{model_path}: output shape {shape}, expected (1, {OUTPUT_WIDTH})")
-        return cls(folder, card, interpreter)
 
-    def predict(self, window: np.ndarray) -> np.ndarray:
-        """The output row (131 values) for one window of feature rows."""
-        self._interpreter.set_tensor(
-            self._input, window.reshape(1, self.window, 4).astype(np.float32)
+    def body(self, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(hidden state, pitch logits) after one window of feature rows."""
+        out = self._signatures[contract.BODY](
+            notes=window.reshape(1, self.window, 4).astype(np.float32)
         )
-        self._interpreter.invoke()
-        return np.array(self._interpreter.get_tensor(self._output)[0])
+        return out["hidden"], out["pitch"][0]
+
+    def head(self, attribute: str, hidden: np.ndarray, given: dict[str, int]) -> np.ndarray:
+        """An attribute's logits given the classes of the attributes sampled before it."""
+        values = {
+            name: np.array([given[name]], np.int32)
+            for name in contract.conditions(attribute, self.order)
+        }
+        return self._signatures[attribute](hidden=hidden, **values)["logits"][0]
+
+    def logits(self, window: np.ndarray, next_row: np.ndarray) -> dict[str, np.ndarray]:
+        """Every head's logits for the note after the window, conditioned on its true classes
+        (what the NLL of a held-out note is computed from)."""
+        hidden, pitch = self.body(window)
+        given = dict(zip(contract.FEATURES, contract.feature_bins(next_row).tolist(), strict=True))
+        return {"pitch": pitch} | {name: self.head(name, hidden, given) for name in self.order[1:]}
+
+    def sample(
+        self, window: np.ndarray, sampling: Sampling, rng: np.random.Generator
+    ) -> np.ndarray:
+        """One feature row (pitch, step, duration, velocity), its attributes drawn in turn."""
+        hidden, pitch_logits = self.body(window)
+        given = {"pitch": sample_pitch(pitch_logits, sampling, rng)}
+        for name in self.order[1:]:
+            logits = self.head(name, hidden, given)
+            given[name] = sample_class(logits, sampling.temperature_of(name), rng)
+        row = [contract.from_bin(name, given[name], rng) for name in contract.FEATURES]
+        row[2] = max(row[2], MIN_DURATION)
+        return np.array(row, dtype=np.float32)
 
     def generate(
         self, seed: np.ndarray, sampling: Sampling, rng: np.random.Generator
@@ -126,6 +219,6 @@ class ModelRunner:
         """Endless continuation of the seed rows, one feature row at a time."""
         window = fill_window(seed, self.window)
         while True:
-            row = note_from_output(self.predict(window), sampling, rng)
+            row = self.sample(window, sampling, rng)
             yield row
             window = np.concatenate([window[1:], clip_features(row[None, :])])

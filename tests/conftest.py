@@ -39,20 +39,24 @@ def midi_folder(tmp_path_factory: pytest.TempPathFactory, hannds_pieces: list[Pa
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory, midi_folder: Path) -> Path:
-    """A two-epoch run of the default architecture on the small folder."""
+    """A two-epoch run of the default architecture on the small folder, long enough for the
+    heads to learn the corpus' short steps (the live tests wait for whole answers)."""
     from musicgen_live.config import TrainConfig
     from musicgen_live.training.train import train
 
     out = tmp_path_factory.mktemp("runs") / "tiny"
     config = TrainConfig(
         data=str(midi_folder),
-        arch="embed_lstm",
+        arch="note_lstm",
         out=str(out),
         window=TINY_WINDOW,
         batch_size=32,
         epochs=2,
-        steps_per_epoch=3,
+        steps_per_epoch=20,
+        learning_rate=0.01,
         validation_windows=200,
+        transpose=2,
+        stretch=0.1,
         cache_dir=str(tmp_path_factory.mktemp("cache")),
     )
     return train(config, progress=False)

@@ -1,6 +1,5 @@
 """The command line as a user runs it: real subprocesses, real files."""
 
-import json
 import os
 import subprocess
 import sys
@@ -147,7 +146,7 @@ def test_eval_prints_the_table_with_the_baseline(tiny_model: Path, midi_folder: 
     table = [line for line in result.stdout.splitlines() if line.startswith("|")]
     assert table[0].startswith("| Model | Validation loss | Pitch NLL")
     assert "nan" not in result.stdout
-    assert table[2].startswith("| tiny (embed_lstm) |")
+    assert table[2].startswith("| tiny (note_lstm) |")
     assert table[3].startswith("| n-gram baseline (order")
 
 
@@ -155,4 +154,3 @@ def test_train_on_a_folder_without_music_is_a_clear_error(tmp_path: Path) -> Non
     (tmp_path / "data").mkdir()
     result = run("train", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "run"))
     one_line_error(result, "no usable MIDI file")
-    assert json.loads("{}") == {}

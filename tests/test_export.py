@@ -1,4 +1,5 @@
-"""Exported TFLite models agree with their Keras originals (LiteRT runs them)."""
+"""Exported TFLite models agree with their Keras originals in every signature (LiteRT runs
+them), and model.json records the contract the runtime checks."""
 
 import json
 from pathlib import Path
@@ -6,51 +7,58 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from musicgen_live.model.heads import OUTPUT_WIDTH
+from musicgen_live import contract
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.windows import index_windows
 
-ARCHITECTURES = ["rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm"]
+ARCHITECTURES = ["rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm", "note_lstm"]
 
 
-def real_windows(folder: Path, window: int, count: int) -> np.ndarray:
+def real_windows(folder: Path, window: int, count: int) -> tuple[np.ndarray, np.ndarray]:
     from musicgen_live.training.datasets import load_corpus
 
     corpus = load_corpus(str(folder), progress=False)
-    return index_windows(corpus.pieces["train"], window, count).arrays()[0]
+    return index_windows(corpus.pieces["train"], window, count).arrays()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", ARCHITECTURES)
-def test_tflite_agrees_with_keras(arch: str, tmp_path: Path, midi_folder: Path) -> None:
-    from musicgen_live.model.architectures import build_model
-    from musicgen_live.model.export import convert, inference_model
-    from musicgen_live.training.evaluate import stack_outputs
+def test_every_signature_agrees_with_keras(arch: str, tmp_path: Path, midi_folder: Path) -> None:
+    from musicgen_live.model.architectures import SEQUENCE_ARCHITECTURES, build_model
+    from musicgen_live.model.export import convert
+    from musicgen_live.training.metrics import classes_of_windows
 
     window = 8
     keras_model = build_model(arch, window)
-    flatbuffer = convert(inference_model(keras_model, arch, window))
-    (tmp_path / "model.tflite").write_bytes(flatbuffer)
-    (tmp_path / "model.json").write_text(json.dumps({"window": window, "arch": arch}))
+    (tmp_path / "model.tflite").write_bytes(convert(keras_model, arch, window))
+    (tmp_path / "model.json").write_text(json.dumps({**contract.describe(window), "arch": arch}))
     runner = ModelRunner.load(tmp_path)
-    inputs = real_windows(midi_folder, window, 16)
-    expected = stack_outputs(keras_model.predict(inputs, verbose=0))
-    exported = np.stack([runner.predict(x) for x in inputs])
-    assert exported.shape == (16, OUTPUT_WIDTH)
-    np.testing.assert_allclose(exported, expected, atol=1e-4, rtol=0)
+    inputs, next_notes = real_windows(midi_folder, window, 16)
+    sequence = arch in SEQUENCE_ARCHITECTURES
+    classes = (
+        classes_of_windows(inputs, next_notes) if sequence else contract.feature_bins(next_notes)
+    )
+    expected = keras_model.predict({"notes": inputs, "classes": classes}, verbose=0)
+    for i, (notes, following) in enumerate(zip(inputs, next_notes, strict=True)):
+        exported = runner.logits(notes, following)  # body, then every head signature
+        for name in contract.ORDER:
+            keras_logits = expected[name][i, -1] if sequence else expected[name][i]
+            assert exported[name].shape == (contract.SIZES[name],)
+            np.testing.assert_allclose(exported[name], keras_logits, atol=1e-4, rtol=0)
 
 
 def test_model_card_describes_the_export(tiny_model: Path) -> None:
     card = json.loads((tiny_model / "model.json").read_text())
-    assert card["arch"] == "embed_lstm" and card["window"] == 8
-    assert card["input"]["features"] == ["pitch", "step", "duration", "velocity"]
+    assert card["arch"] == "note_lstm" and card["window"] == 8
+    assert card["format"] == contract.FORMAT
+    assert card["features"] == ["pitch", "step", "duration", "velocity"]
+    assert card["order"] == list(contract.ORDER)
+    assert set(card["signatures"]) == {"body", "step", "duration", "velocity"}
+    assert contract.mismatch(card) is None
     validation = card["metrics"]["splits"]["validation"]
-    assert set(validation["model"]) >= {
-        "pitch_nll",
-        "pitch_accuracy",
-        "step_mae",
-        "duration_mae",
-        "velocity_mae",
-    }
+    heads = {"pitch_nll", "pitch_accuracy", "step_nll", "duration_nll", "velocity_nll"}
+    assert set(validation["model"]) >= heads
     assert set(validation["ngram"]) == {"pitch_nll", "pitch_accuracy"}
+    assert set(validation["histogram"]) >= heads - {"pitch_accuracy"}
+    assert card["training"]["augmentation"] == {"transpose": 2, "stretch": 0.1}
     assert card["exported"]

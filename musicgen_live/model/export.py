@@ -1,9 +1,12 @@
-"""`musicgen-live export`: a trained run to model.tflite + model.json for the live runtime."""
+"""`musicgen-live export`: a trained run to model.tflite + model.json for the live runtime.
+
+The flatbuffer holds one signature per step of sampling a note (see `contract.signatures`):
+`body` reads the window once, then a small head per attribute after pitch.
+"""
 
 from __future__ import annotations
 
 import datetime
-import functools
 import json
 import tempfile
 from pathlib import Path
@@ -11,44 +14,62 @@ from typing import Any
 
 import keras
 import tensorflow as tf
-from keras import layers
 
+from musicgen_live import contract
 from musicgen_live.config import TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
-from musicgen_live.model.architectures import build_model, load_checkpoint
-from musicgen_live.model.heads import HEADS, LOSS_WEIGHTS, OUTPUT_WIDTH, VELOCITY_SCALE
-from musicgen_live.model.layers import INPUT_SCALE
-from musicgen_live.notes import FEATURES, MAX_SECONDS
+from musicgen_live.model.architectures import build_body, load_checkpoint
+from musicgen_live.model.heads import NoteHeads
 
 
-def inference_model(trained: keras.Model, arch: str, window: int) -> keras.Model:
-    """The same weights with a static batch of 1 and one output row per window.
+def _body_function(trained: keras.Model, arch: str, window: int) -> Any:
+    """notes (1, window, 4) -> hidden state after the last note and pitch logits.
 
-    A static batch lets the converter use TFLite's fused LSTM kernels.
+    The body is rebuilt with a static batch of 1, which lets the converter use TFLite's
+    fused LSTM kernels.
     """
-    single = build_model(arch, window, batch_size=1)
-    single.set_weights(trained.get_weights())
-    outputs = single(single.inputs[0], training=False)
-    row = layers.Concatenate(name="next_note")([outputs[head] for head in HEADS])
-    return keras.Model(single.inputs, row, name=f"{arch}_inference")
+    body = build_body(arch, window, batch_size=1, last_only=True)
+    body.set_weights(trained.get_layer("body").get_weights())
+    heads: NoteHeads = trained.get_layer("heads")
+
+    def run(notes: Any) -> dict[str, Any]:
+        hidden = body(notes, training=False)
+        return {"hidden": hidden, "pitch": heads.logits("pitch", hidden, {})}
+
+    return run, body
 
 
-def convert(model: keras.Model) -> bytes:
-    """TFLite flatbuffer of a Keras model, built-in ops only (what LiteRT runs).
+def _head_function(heads: NoteHeads, attribute: str) -> Any:
+    def run(hidden: Any, *given: Any) -> dict[str, Any]:
+        named = dict(zip(contract.conditions(attribute, heads.order), given, strict=True))
+        return {"logits": heads.logits(attribute, hidden, named)}
 
-    The SavedModel step takes a static input shape so the LSTMs become fused TFLite ops.
-    """
-    shape = [1, *model.inputs[0].shape[1:]]
+    return run
+
+
+def convert(trained: keras.Model, arch: str, window: int) -> bytes:
+    """TFLite flatbuffer with every signature of the contract, built-in ops only."""
+    heads: NoteHeads = trained.get_layer("heads")
+    run_body, body = _body_function(trained, arch, window)
+    units = body.output.shape[-1]
+    archive = keras.export.ExportArchive()
+    archive.track(body)
+    archive.track(heads)
+    archive.add_endpoint(
+        contract.BODY,
+        run_body,
+        input_signature=[tf.TensorSpec([1, window, 4], tf.float32, "notes")],
+    )
+    for attribute in heads.order[1:]:
+        specs = [tf.TensorSpec([1, units], tf.float32, "hidden")] + [
+            tf.TensorSpec([1], tf.int32, name)
+            for name in contract.conditions(attribute, heads.order)
+        ]
+        archive.add_endpoint(attribute, _head_function(heads, attribute), input_signature=specs)
     with tempfile.TemporaryDirectory() as folder:
-        archive = keras.export.ExportArchive()
-        archive.track(model)
-        archive.add_endpoint(
-            "serve",
-            functools.partial(model.__call__, training=False),
-            input_signature=[tf.TensorSpec(shape, tf.float32, name="notes")],
-        )
         archive.write_out(folder, verbose=False)
-        converter = tf.lite.TFLiteConverter.from_saved_model(folder)
+        keys = list(contract.signatures(heads.order))
+        converter = tf.lite.TFLiteConverter.from_saved_model(folder, signature_keys=keys)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         return bytes(converter.convert())
 
@@ -60,9 +81,9 @@ def export_run(run_dir: Path, out: Path, checkpoint: str = "best") -> Path:
         raise UserError(f"{run_dir}: no {checkpoint} checkpoint to export (train first)")
     config = load_dataclass(TrainConfig, run_dir / "config.json")
     trained = load_checkpoint(path)
-    model = inference_model(trained, config.arch, config.window)
+    flatbuffer = convert(trained, config.arch, config.window)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "model.tflite").write_bytes(convert(model))
+    (out / "model.tflite").write_bytes(flatbuffer)
     trained.save(out / "model.keras")  # the Keras original, for benchmarks and fine-tuning
     metrics_file, state_file = run_dir / "metrics.json", run_dir / "state.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
@@ -75,17 +96,10 @@ def model_card(
     config: TrainConfig, trained: keras.Model, metrics: dict[str, Any], state: dict[str, Any]
 ) -> dict[str, Any]:
     """What the runtime and a reader need to know about an exported model."""
+    order = tuple(trained.get_layer("heads").order)
     return {
-        "format": 1,
+        **contract.describe(config.window, order),
         "arch": config.arch,
-        "window": config.window,
-        "input": {
-            "features": list(FEATURES),
-            "max_seconds": MAX_SECONDS,
-            "scale": list(INPUT_SCALE),
-        },
-        "output": {"width": OUTPUT_WIDTH, "heads": list(HEADS), "velocity_scale": VELOCITY_SCALE},
-        "loss_weights": LOSS_WEIGHTS,
         "parameters": int(trained.count_params()),
         "training": {
             "data": config.data,
@@ -93,6 +107,7 @@ def model_card(
             if config.data == "hannds"
             else "dataset split (MAESTRO's split column, or by file hash)",
             "sustain_pedal": config.sustain,
+            "augmentation": {"transpose": config.transpose, "stretch": config.stretch},
             "batch_size": config.batch_size,
             "epochs": config.epochs,
             "max_windows": config.max_windows,

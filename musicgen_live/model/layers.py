@@ -7,6 +7,8 @@ from typing import Any
 import keras
 from keras import layers, ops
 
+from musicgen_live.contract import CHORD_SECONDS
+
 # Input scaling of the notebook: pitch / 128, step and duration in seconds, velocity / 127.
 INPUT_SCALE = (1 / 128, 1.0, 1.0, 1 / 127)
 
@@ -36,6 +38,31 @@ class PitchEmbedding(layers.Layer):
         pitch = ops.cast(ops.clip(inputs[..., 0], 0, 127), "int32")
         rest = inputs[..., 1:] * ops.convert_to_tensor(INPUT_SCALE[1:], dtype=inputs.dtype)
         return ops.concatenate([self.embedding(pitch), rest], axis=-1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "dimension": self.dimension}
+
+
+@keras.saving.register_keras_serializable(package="musicgen_live")
+class NoteEncoding(layers.Layer):
+    """A learned vector per pitch; times on a log scale (a 10 ms gap and a 2 s rest both
+    matter); velocity 0-1; and whether the note sounds with the previous one."""
+
+    def __init__(self, dimension: int = 64, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dimension = dimension
+        self.embedding = layers.Embedding(128, dimension)
+
+    def build(self, input_shape: Any) -> None:
+        self.embedding.build(tuple(input_shape[:-1]))
+        super().build(input_shape)
+
+    def call(self, inputs: Any) -> Any:
+        pitch = ops.cast(ops.clip(inputs[..., 0], 0, 127), "int32")
+        times = (ops.log(inputs[..., 1:3] + 0.01) + 1.5) / 1.5
+        chord = ops.cast(inputs[..., 1:2] < CHORD_SECONDS, inputs.dtype)
+        velocity = inputs[..., 3:4] / 127.0
+        return ops.concatenate([self.embedding(pitch), times, velocity, chord], axis=-1)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "dimension": self.dimension}

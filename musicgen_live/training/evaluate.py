@@ -14,33 +14,42 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from musicgen_live.contract import feature_bins
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.datasets import Corpus, load_corpus
-from musicgen_live.training.metrics import head_metrics
+from musicgen_live.training.metrics import classes_of_windows, head_metrics
 from musicgen_live.training.ngram import NGramModel, fit_baseline
 from musicgen_live.training.windows import index_windows
 
 TUNING_WINDOWS = 5000
 
 
-def stack_outputs(outputs: dict[str, np.ndarray]) -> np.ndarray:
-    """Keras head outputs as the exported model's single row per window."""
-    return np.concatenate(
-        [outputs["pitch"], outputs["step"], outputs["duration"], outputs["velocity"]], axis=-1
-    )
-
-
-def evaluate_keras(model: Any, inputs: np.ndarray, next_notes: np.ndarray) -> dict[str, float]:
-    return head_metrics(stack_outputs(model.predict(inputs, batch_size=512, verbose=0)), next_notes)
+def evaluate_keras(
+    model: Any, inputs: np.ndarray, next_notes: np.ndarray, sequence: bool
+) -> dict[str, float]:
+    """Head metrics of a Keras model; sequence models are read at the window's last note."""
+    classes = classes_of_windows(inputs, next_notes) if sequence else feature_bins(next_notes)
+    logits = model.predict({"notes": inputs, "classes": classes}, batch_size=512, verbose=0)
+    if sequence:
+        logits = {name: values[:, -1] for name, values in logits.items()}
+    return head_metrics(logits, next_notes)
 
 
 def evaluate_runner(
     runner: ModelRunner, inputs: np.ndarray, next_notes: np.ndarray, progress: bool = False
 ) -> dict[str, float]:
-    outputs = np.stack(
-        [runner.predict(window) for window in tqdm(inputs, disable=not progress, leave=False)]
-    )
-    return head_metrics(outputs, next_notes)
+    """Head metrics of an exported model, through the live runtime."""
+    rows = [
+        runner.logits(window, following)
+        for window, following in tqdm(
+            zip(inputs, next_notes, strict=True),
+            total=len(inputs),
+            disable=not progress,
+            leave=False,
+        )
+    ]
+    logits = {name: np.stack([row[name] for row in rows]) for name in rows[0]}
+    return head_metrics(logits, next_notes)
 
 
 def ngram_baseline(corpus: Corpus, window: int, max_windows: int | None, seed: int) -> NGramModel:

@@ -1,22 +1,18 @@
-"""Per-head metrics from predictions, the same for Keras and exported models (numpy only)."""
+"""Per-head metrics from logits, the same for Keras and exported models (numpy only).
+
+Every head is a categorical over the contract's classes, so every figure is a negative
+log-likelihood in nats; the total loss is their sum, the NLL of a whole note.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 
-from musicgen_live.model.heads import LOSS_WEIGHTS
+from musicgen_live.contract import FEATURES, ORDER, SIZES, feature_bins
 
-METRIC_NAMES = (
-    "loss",
-    "pitch_nll",
-    "pitch_accuracy",
-    "step_loss",
-    "step_mae",
-    "duration_loss",
-    "duration_mae",
-    "velocity_loss",
-    "velocity_mae",
-)
+METRIC_NAMES = ("loss", "pitch_nll", "pitch_accuracy", "step_nll", "duration_nll", "velocity_nll")
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -24,35 +20,37 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def _positive_pressure_mse(true: np.ndarray, predicted: np.ndarray) -> float:
-    return float(np.mean((true - predicted) ** 2 + 10 * np.maximum(-predicted, 0.0)))
-
-
-def head_metrics(outputs: np.ndarray, next_notes: np.ndarray) -> dict[str, float]:
-    """Metrics of stacked outputs (n, 131: logits, step, duration, velocity 0-1).
-
-    Losses are in the units the models train on; MAEs in seconds and MIDI velocity.
-    """
-    logits, step, duration, velocity = (
-        outputs[:, :128],
-        outputs[:, 128],
-        outputs[:, 129],
-        outputs[:, 130],
-    )
-    pitch = next_notes[:, 0].astype(np.int64)
-    log_probabilities = log_softmax(logits.astype(np.float64))
-    metrics = {
-        "pitch_nll": float(-log_probabilities[np.arange(len(pitch)), pitch].mean()),
-        "pitch_accuracy": float((logits.argmax(axis=-1) == pitch).mean()),
-        "step_loss": _positive_pressure_mse(next_notes[:, 1], step),
-        "step_mae": float(np.abs(next_notes[:, 1] - step).mean()),
-        "duration_loss": _positive_pressure_mse(next_notes[:, 2], duration),
-        "duration_mae": float(np.abs(next_notes[:, 2] - duration).mean()),
-        "velocity_loss": float(np.mean((next_notes[:, 3] / 127.0 - velocity) ** 2)),
-        "velocity_mae": float(np.abs(next_notes[:, 3] - velocity * 127.0).mean()),
-    }
-    metrics["loss"] = sum(
-        LOSS_WEIGHTS[head] * metrics["pitch_nll" if head == "pitch" else f"{head}_loss"]
-        for head in LOSS_WEIGHTS
-    )
+def head_metrics(logits: Mapping[str, np.ndarray], next_notes: np.ndarray) -> dict[str, float]:
+    """NLL per head (nats) and pitch top-1 of logits (n, classes) for next-note rows (n, 4)."""
+    classes = feature_bins(next_notes)
+    metrics: dict[str, float] = {}
+    for column, name in enumerate(FEATURES):
+        log_probabilities = log_softmax(np.asarray(logits[name], dtype=np.float64))
+        target = classes[:, column]
+        metrics[f"{name}_nll"] = float(-log_probabilities[np.arange(len(target)), target].mean())
+    metrics["pitch_accuracy"] = float((logits["pitch"].argmax(axis=-1) == classes[:, 0]).mean())
+    metrics["loss"] = sum(metrics[f"{name}_nll"] for name in ORDER)
     return {name: metrics[name] for name in METRIC_NAMES}
+
+
+def histogram_baseline(train_notes: np.ndarray, next_notes: np.ndarray) -> dict[str, float]:
+    """Each head's NLL when it always predicts the training set's class frequencies."""
+    train_classes, classes = feature_bins(train_notes), feature_bins(next_notes)
+    metrics = {}
+    for column, name in enumerate(FEATURES):
+        counts = np.bincount(train_classes[:, column], minlength=SIZES[name]) + 1.0
+        log_probabilities = np.log(counts / counts.sum())
+        metrics[f"{name}_nll"] = float(-log_probabilities[classes[:, column]].mean())
+    metrics["loss"] = sum(metrics[f"{name}_nll"] for name in FEATURES)
+    return metrics
+
+
+def classes_of_windows(inputs: np.ndarray, next_notes: np.ndarray) -> np.ndarray:
+    """The classes of the note after every position of each window (what sequence models
+    condition their heads on in training)."""
+    following = np.concatenate([inputs[:, 1:], next_notes[:, None]], axis=1)
+    return feature_bins(following)
+
+
+def mean_metrics(rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    return {name: float(np.mean([row[name] for row in rows])) for name in rows[0]}

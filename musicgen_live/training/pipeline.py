@@ -1,28 +1,87 @@
-"""tf.data input pipelines over window indexes: windows are gathered per batch, not stored."""
+"""tf.data input pipelines over window indexes: windows are gathered per batch, not stored.
+
+Augmentation (training only) transposes each window by whole semitones and stretches its
+tempo; the classes the heads learn are computed after it, with the contract's bins.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import tensorflow as tf
 
+from musicgen_live.contract import EDGES, FEATURES, MAX_SECONDS
 from musicgen_live.training.windows import WindowIndex
 
 
+@dataclass(frozen=True)
+class Augmentation:
+    """Random transposition up to +-`transpose` semitones and tempo stretch up to +-`stretch`."""
+
+    transpose: int = 0
+    stretch: float = 0.0
+
+
+def classes(notes: tf.Tensor) -> tf.Tensor:
+    """(..., 4) feature rows to (..., 4) int32 classes, as `contract.feature_bins` does."""
+    columns = [tf.cast(tf.clip_by_value(tf.round(notes[..., 0]), 0, 127), tf.int32)]
+    for i, name in enumerate(FEATURES[1:], start=1):
+        inner = [float(edge) for edge in EDGES[name][1:-1]]
+        columns.append(tf.raw_ops.Bucketize(input=notes[..., i], boundaries=inner))
+    return tf.stack(columns, axis=-1)
+
+
+def _augment(
+    inputs: tf.Tensor, following: tf.Tensor, augmentation: Augmentation
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """The same random shift and stretch for a window and the notes it predicts."""
+    batch = tf.shape(inputs)[0]
+    shift = tf.cast(
+        tf.random.uniform([batch], -augmentation.transpose, augmentation.transpose + 1, tf.int32),
+        tf.float32,
+    )
+    log_stretch = np.log1p(augmentation.stretch)
+    factor = tf.exp(tf.random.uniform([batch], -log_stretch, log_stretch))
+
+    def apply(rows: tf.Tensor) -> tf.Tensor:
+        extra = [1] * (len(rows.shape) - 1)
+        pitch = tf.clip_by_value(rows[..., 0] + tf.reshape(shift, [-1, *extra[:-1]]), 0, 127)
+        times = tf.minimum(rows[..., 1:3] * tf.reshape(factor, [-1, *extra]), MAX_SECONDS)
+        return tf.concat([pitch[..., None], times, rows[..., 3:4]], axis=-1)
+
+    return apply(inputs), apply(following)
+
+
 def window_dataset(
-    index: WindowIndex, batch_size: int, shuffle: bool, seed: int = 0, repeat: bool = False
+    index: WindowIndex,
+    batch_size: int,
+    shuffle: bool,
+    seed: int = 0,
+    repeat: bool = False,
+    sequence: bool = False,
+    augmentation: Augmentation | None = None,
 ) -> tf.data.Dataset:
-    """Batches of (windows, per-head targets) gathered from the concatenated notes."""
+    """Batches of ({notes, classes}, per-head targets) gathered from the concatenated notes.
+
+    With `sequence`, the targets are the next note of every position of the window;
+    otherwise only the note after the window.
+    """
     notes = tf.constant(index.notes)
     offsets = tf.range(index.window, dtype=tf.int64)
 
-    def gather(starts: tf.Tensor) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
+    def gather(starts: tf.Tensor) -> tuple[dict[str, tf.Tensor], dict[str, tf.Tensor]]:
         inputs = tf.gather(notes, starts[:, None] + offsets[None, :])
-        following = tf.gather(notes, starts + index.window)
-        return inputs, {
-            "pitch": tf.cast(following[:, 0], tf.int32),
-            "step": following[:, 1:2],
-            "duration": following[:, 2:3],
-            "velocity": following[:, 3:4] / 127.0,
-        }
+        following = (
+            tf.gather(notes, starts[:, None] + offsets[None, :] + 1)
+            if sequence
+            else tf.gather(notes, starts + index.window)
+        )
+        if augmentation is not None:
+            inputs, following = _augment(inputs, following, augmentation)
+        target = classes(following)
+        labels = {name: target[..., i] for i, name in enumerate(FEATURES)}
+        return {"notes": inputs, "classes": target}, labels
 
     dataset = tf.data.Dataset.from_tensor_slices(index.starts)
     if shuffle:

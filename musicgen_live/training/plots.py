@@ -10,6 +10,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from musicgen_live.notes import Note  # noqa: E402
 
@@ -41,12 +43,17 @@ def plot_history(history_csv: Path, out: Path) -> None:
 
 
 def plot_piano_roll(out: Path, seed: Sequence[Note], continuation: Sequence[Note]) -> None:
+    """A piano roll PNG of the seed and the model's continuation."""
+    figure = piano_roll_figure(seed, continuation)
+    figure.savefig(out, dpi=90)
+    plt.close(figure)
+
+
+def piano_roll_figure(seed: Sequence[Note], continuation: Sequence[Note]) -> Figure:
     """The seed and the model's continuation as bars in two colours; alpha follows velocity."""
     figure, axis = plt.subplots(figsize=(12, 4))
-    for notes, colour, label in (
-        (seed, "tab:blue", "seed"),
-        (continuation, "tab:orange", "continuation"),
-    ):
+    parts = ((seed, "tab:blue", "seed"), (continuation, "tab:orange", "continuation"))
+    for notes, colour, _ in parts:
         for note in notes:
             axis.barh(
                 note.pitch,
@@ -56,10 +63,12 @@ def plot_piano_roll(out: Path, seed: Sequence[Note], continuation: Sequence[Note
                 color=colour,
                 alpha=0.35 + 0.65 * note.velocity / 127,
             )
-        axis.barh([], [], color=colour, label=label)
     axis.set_xlabel("time (s)")
     axis.set_ylabel("MIDI pitch")
-    axis.legend(loc="upper right")
+    # an empty bar plot has no colour of its own, so the legend gets explicit patches
+    axis.legend(
+        handles=[Patch(color=colour, label=label) for _, colour, label in parts],
+        loc="upper right",
+    )
     figure.tight_layout()
-    figure.savefig(out, dpi=90)
-    plt.close(figure)
+    return figure

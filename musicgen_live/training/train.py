@@ -9,20 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from musicgen_live.config import TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
 from musicgen_live.model.architectures import (
     ARCHITECTURES,
+    SEQUENCE_ARCHITECTURES,
     build_model,
     compile_model,
     load_checkpoint,
 )
+from musicgen_live.notes import clip_features
 from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
 from musicgen_live.training.distributed import fit_multi_worker
 from musicgen_live.training.evaluate import evaluate_keras, ngram_baseline
-from musicgen_live.training.pipeline import window_dataset
+from musicgen_live.training.metrics import histogram_baseline
+from musicgen_live.training.pipeline import Augmentation, window_dataset
 from musicgen_live.training.plots import plot_history
 from musicgen_live.training.windows import index_windows
 
@@ -85,6 +89,7 @@ def _callbacks(
         keras.callbacks.CSVLogger(run_dir / "history.csv", append=resuming),
         keras.callbacks.TensorBoard(run_dir / "logs"),
         keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=False),
+        keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, config.patience // 2)),
         RunState(run_dir, deadline),
     ]
 
@@ -148,15 +153,22 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
             model = load_checkpoint(last)
             print(f"resuming after epoch {initial_epoch}")
         else:
-            model = compile_model(build_model(config.arch, config.window), config.learning_rate)
+            model = compile_model(
+                build_model(config.arch, config.window, tuple(config.order)), config.learning_rate
+            )
+    sequence = config.arch in SEQUENCE_ARCHITECTURES
     train_data = window_dataset(
         train_index,
         config.batch_size,
         shuffle=True,
         seed=config.seed,
         repeat=config.steps_per_epoch is not None,
+        sequence=sequence,
+        augmentation=Augmentation(config.transpose, config.stretch),
     )
-    validation_data = window_dataset(validation_index, config.batch_size, shuffle=False)
+    validation_data = window_dataset(
+        validation_index, config.batch_size, shuffle=False, sequence=sequence
+    )
     callbacks = _callbacks(run_dir, config, resuming=initial_epoch > 0)
     if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         fit_multi_worker(
@@ -191,6 +203,7 @@ def write_metrics(run_dir: Path, config: TrainConfig, corpus: Corpus) -> dict[st
     metrics: dict[str, Any] = {"data": corpus.source, "splits": {}}
     baseline = ngram_baseline(corpus, config.window, config.validation_windows, config.seed)
     metrics["ngram"] = {"order": baseline.order, "strength": baseline.strength}
+    train_notes = clip_features(np.concatenate([f for _, f in corpus.pieces["train"]]))
     for split in ("validation", "test"):
         if not corpus.pieces[split]:
             continue
@@ -200,8 +213,11 @@ def write_metrics(run_dir: Path, config: TrainConfig, corpus: Corpus) -> dict[st
         inputs, next_notes = index.arrays()
         metrics["splits"][split] = {
             "windows": len(index),
-            "model": evaluate_keras(model, inputs, next_notes),
+            "model": evaluate_keras(
+                model, inputs, next_notes, config.arch in SEQUENCE_ARCHITECTURES
+            ),
             "ngram": baseline.evaluate(inputs[:, :, 0], next_notes[:, 0]),
+            "histogram": histogram_baseline(train_notes, next_notes),
         }
     metrics["files"] = {s: len(corpus.pieces[s]) for s in corpus.pieces}
     metrics["notes"] = {s: corpus.notes(s) for s in corpus.pieces}

@@ -1,0 +1,322 @@
+"""How an answer is judged as music: the figures of shared/MUSIC_METRICS.md (numpy only).
+
+Every figure compares a continuation with the phrase it answers or with the piece's real
+continuation, so numbers from `eval --music`, model.json and the README stay comparable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from musicgen_live.notes import Note, features_to_notes, notes_to_features, sort_notes
+from musicgen_live.training.ngram import NGramModel
+
+PHRASE_NOTES = 32
+PHRASES_PER_PIECE = 10
+CHORD_SECONDS = 0.03
+# 12 bins: chords, 30-60 ms, then log-spaced up to about 2.63 s, then everything longer.
+IOI_EDGES = np.concatenate([[0.0, CHORD_SECONDS], np.geomspace(0.06, 4.0, 11)[:10], [np.inf]])
+
+# Krumhansl-Kessler probe-tone profiles, tonic first.
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
+MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor plus the leading tone
+# The 24 profiles, C major ... B major then C minor ... B minor, centred for correlation.
+KEY_PROFILES = np.array([np.roll(p, t) for p in (MAJOR_PROFILE, MINOR_PROFILE) for t in range(12)])
+KEY_PROFILES -= KEY_PROFILES.mean(axis=1, keepdims=True)
+
+Key = tuple[int, bool]  # (tonic pitch class, is major)
+
+# Figures in table order with the names MUSIC_METRICS.md gives them.
+FIGURE_NAMES = {
+    "ioi_mean": "IOI mean (s)",
+    "ioi_cv": "IOI coefficient of variation",
+    "chord_onsets": "chord onsets",
+    "ioi_distance": "log-IOI histogram distance to real, per phrase",
+    "pooled_ioi_distance": "pooled log-IOI distance to real",
+    "duration_mean": "duration mean (s)",
+    "duration_std": "duration std (s)",
+    "velocity_mean": "velocity mean",
+    "velocity_std": "velocity std",
+    "key_related": "key related",
+    "out_of_scale": "out-of-scale",
+    "pitch_class_distance": "pitch-class distance",
+    "register_drift": "register drift",
+    "repeated_4grams": "repeated 4-grams",
+    "reused_4grams": "4-grams reused from the phrase",
+}
+RATIO_FIGURES = ("ioi_cv", "chord_onsets", "duration_std", "velocity_std")
+
+
+@dataclass(frozen=True)
+class HeldOutPhrase:
+    """A phrase cut from a held-out piece and the notes the pianist really played next."""
+
+    piece: str
+    phrase: list[Note]
+    real: list[Note]
+
+
+def held_out_phrases(
+    pieces: Sequence[tuple[str, np.ndarray]],
+    per_piece: int = PHRASES_PER_PIECE,
+    length: int = PHRASE_NOTES,
+) -> list[HeldOutPhrase]:
+    """Evenly spaced phrases of each piece's feature rows, each with its real continuation."""
+    phrases = []
+    for name, rows in pieces:
+        notes = features_to_notes(rows)
+        last = len(notes) - 2 * length
+        if last < 0:
+            continue
+        for start in np.unique(np.linspace(0, last, per_piece).round().astype(int)):
+            middle = start + length
+            phrases.append(
+                HeldOutPhrase(name, notes[start:middle], notes[middle : middle + length])
+            )
+    return phrases
+
+
+def inter_onset_intervals(phrase: Sequence[Note], continuation: Sequence[Note]) -> np.ndarray:
+    """Onset gaps of the continuation; the first is the gap from the phrase's last onset."""
+    onsets = [note.start for note in sort_notes(continuation)]
+    if phrase:
+        onsets.insert(0, max(note.start for note in phrase))
+    return np.diff(np.asarray(onsets, dtype=np.float64))
+
+
+def ioi_histogram(iois: np.ndarray) -> np.ndarray:
+    """Share of IOIs in each of the 12 IOI_EDGES bins (all zeros when there are none)."""
+    bins = np.searchsorted(IOI_EDGES, np.asarray(iois, dtype=np.float64), side="right") - 1
+    counts = np.bincount(np.clip(bins, 0, len(IOI_EDGES) - 2), minlength=len(IOI_EDGES) - 1)
+    return counts / max(1, counts.sum())
+
+
+def histogram_distance(p: np.ndarray, q: np.ndarray) -> float:
+    """Total variation distance: 0 for equal histograms, 1 for disjoint ones."""
+    return 0.5 * float(np.abs(np.asarray(p) - np.asarray(q)).sum())
+
+
+def _pitch_class_histogram(pitches: Sequence[int]) -> np.ndarray:
+    return np.bincount(np.asarray(pitches, dtype=np.int64) % 12, minlength=12).astype(np.float64)
+
+
+def estimate_key(pitches: Sequence[int]) -> Key:
+    """The best of 24 keys by Pearson correlation of pitch-class counts with the KK profiles."""
+    counts = _pitch_class_histogram(pitches)
+    centred = counts - counts.mean()
+    if not centred.any():
+        return (0, True)  # no pitch, or every pitch class equally often: no key to find
+    norms = np.linalg.norm(KEY_PROFILES, axis=1) * np.linalg.norm(centred)
+    correlations = KEY_PROFILES @ centred / norms
+    best = int(np.argmax(correlations))
+    return (best % 12, best < 12)
+
+
+def key_related(phrase_key: Key, continuation_key: Key) -> bool:
+    """Same key, its relative (C major <-> A minor), dominant (+7) or subdominant (+5)."""
+    tonic, major = phrase_key
+    relative = ((tonic + 9) % 12, False) if major else ((tonic + 3) % 12, True)
+    related = {phrase_key, relative, ((tonic + 7) % 12, major), ((tonic + 5) % 12, major)}
+    return continuation_key in related
+
+
+def scale_pitch_classes(key: Key) -> set[int]:
+    """Pitch classes of the key's scale: major, or natural minor plus the leading tone."""
+    tonic, major = key
+    return {(tonic + step) % 12 for step in (MAJOR_SCALE if major else MINOR_SCALE)}
+
+
+def _mean(values: Sequence[float] | np.ndarray) -> float:
+    return float(np.mean(values)) if len(values) else 0.0
+
+
+def _std(values: Sequence[float] | np.ndarray) -> float:
+    return float(np.std(values)) if len(values) else 0.0
+
+
+def _pitch_class_distance(first: Sequence[int], second: Sequence[int]) -> float:
+    first_classes, second_classes = _pitch_class_histogram(first), _pitch_class_histogram(second)
+    return histogram_distance(
+        first_classes / max(1.0, first_classes.sum()),
+        second_classes / max(1.0, second_classes.sum()),
+    )
+
+
+def _four_grams(pitches: Sequence[int]) -> list[tuple[int, ...]]:
+    return [tuple(pitches[i : i + 4]) for i in range(len(pitches) - 3)]
+
+
+def _timing_figures(phrase: Sequence[Note], continuation: Sequence[Note]) -> dict[str, float]:
+    iois = inter_onset_intervals(phrase, continuation)
+    mean = _mean(iois)
+    durations = [note.duration for note in continuation]
+    velocities = [float(note.velocity) for note in continuation]
+    return {
+        "ioi_mean": mean,
+        "ioi_cv": _std(iois) / mean if mean > 0 else 0.0,
+        "chord_onsets": _mean(iois < CHORD_SECONDS),
+        "duration_mean": _mean(durations),
+        "duration_std": _std(durations),
+        "velocity_mean": _mean(velocities),
+        "velocity_std": _std(velocities),
+    }
+
+
+def _pitch_figures(phrase: Sequence[Note], continuation: Sequence[Note]) -> dict[str, float]:
+    asked = [note.pitch for note in sort_notes(phrase)]
+    answered = [note.pitch for note in sort_notes(continuation)]
+    phrase_key = estimate_key(asked)
+    scale = scale_pitch_classes(phrase_key)
+    grams, phrase_grams = _four_grams(answered), set(_four_grams(asked))
+    return {
+        "key_related": float(key_related(phrase_key, estimate_key(answered))),
+        "out_of_scale": _mean([pitch % 12 not in scale for pitch in answered]),
+        "pitch_class_distance": _pitch_class_distance(asked, answered),
+        "register_drift": abs(_mean(answered) - _mean(asked)) if asked and answered else 0.0,
+        "repeated_4grams": _mean([gram in grams[:i] for i, gram in enumerate(grams)]),
+        "reused_4grams": _mean([gram in phrase_grams for gram in grams]),
+    }
+
+
+def music_figures(
+    phrase: Sequence[Note], continuation: Sequence[Note], real: Sequence[Note] | None = None
+) -> dict[str, float]:
+    """Every per-phrase figure; "ioi_distance" only when the real continuation is given."""
+    figures = _timing_figures(phrase, continuation) | _pitch_figures(phrase, continuation)
+    if real is not None:
+        figures["ioi_distance"] = histogram_distance(
+            ioi_histogram(inter_onset_intervals(phrase, continuation)),
+            ioi_histogram(inter_onset_intervals(phrase, real)),
+        )
+    return figures
+
+
+def pooled_ioi_distance(
+    generated_iois: Sequence[np.ndarray], real_iois: Sequence[np.ndarray]
+) -> float:
+    """Distance between the histograms of all generated and all real IOIs, pooled."""
+
+    def pooled(iois: Sequence[np.ndarray]) -> np.ndarray:
+        return ioi_histogram(np.concatenate([np.zeros(0), *iois]))
+
+    return histogram_distance(pooled(generated_iois), pooled(real_iois))
+
+
+def real_floor(real_iois: Sequence[np.ndarray]) -> float:
+    """Pooled distance of real against real (even- vs odd-numbered phrases): the noise floor."""
+    return pooled_ioi_distance(real_iois[0::2], real_iois[1::2])
+
+
+def summarise(
+    figures_per_phrase: Sequence[Sequence[dict[str, float]]],
+    generated_iois: Sequence[np.ndarray],
+    real_iois: Sequence[np.ndarray],
+) -> dict[str, float]:
+    """One column: each figure averaged per phrase over samples, then over phrases, plus
+    "pooled_ioi_distance" between all generated and all real IOIs."""
+    per_phrase = [
+        {name: _mean([sample[name] for sample in samples]) for name in samples[0]}
+        for samples in figures_per_phrase
+        if samples
+    ]
+    names = per_phrase[0] if per_phrase else {}
+    column = {name: _mean([row[name] for row in per_phrase]) for name in names}
+    column["pooled_ioi_distance"] = pooled_ioi_distance(generated_iois, real_iois)
+    return column
+
+
+def real_ioi_list(phrases: Sequence[HeldOutPhrase]) -> list[np.ndarray]:
+    """The IOIs of every phrase's real continuation, in phrase order."""
+    return [inter_onset_intervals(held_out.phrase, held_out.real) for held_out in phrases]
+
+
+Answer = Callable[[HeldOutPhrase, np.random.Generator], list[Note]]
+
+
+def music_column(
+    phrases: Sequence[HeldOutPhrase], answer: Answer, samples: int = 3, seed: int = 0
+) -> dict[str, float]:
+    """Summarised figures of `samples` answers per phrase, each drawn with a fixed seed."""
+    figures, generated = [], []
+    for index, held_out in enumerate(phrases):
+        row = []
+        for sample in range(samples):
+            continuation = answer(held_out, np.random.default_rng([seed, index, sample]))
+            row.append(music_figures(held_out.phrase, continuation, held_out.real))
+            generated.append(inter_onset_intervals(held_out.phrase, continuation))
+        figures.append(row)
+    return summarise(figures, generated, real_ioi_list(phrases))
+
+
+def real_column(phrases: Sequence[HeldOutPhrase]) -> dict[str, float]:
+    """The real continuations judged like answers; the pooled distance is the noise floor."""
+    figures = [[music_figures(held.phrase, held.real, held.real)] for held in phrases]
+    iois = real_ioi_list(phrases)
+    return summarise(figures, iois, iois) | {"pooled_ioi_distance": real_floor(iois)}
+
+
+def ngram_continuation(
+    model: NGramModel, phrase: Sequence[Note], count: int, rng: np.random.Generator
+) -> list[Note]:
+    """Pitches sampled from the n-gram model, played with the phrase's own timing.
+
+    Step, duration and velocity cycle through the phrase's feature rows from the second
+    row on (the first row's step is 0 by construction, not a gap the pianist played).
+    """
+    if not phrase:
+        raise ValueError("the n-gram sampler needs a phrase to take its timing from")
+    rows = notes_to_features(phrase)
+    timing = rows[1:] if len(rows) > 1 else rows
+    history = [int(pitch) for pitch in rows[:, 0]]
+    answer = np.zeros((count, 4), dtype=np.float64)
+    for i in range(count):
+        probabilities = model.distribution(history)
+        pitch = int(rng.choice(128, p=probabilities / probabilities.sum()))
+        history.append(pitch)
+        answer[i] = timing[i % len(timing)]
+        answer[i, 0] = pitch
+    return features_to_notes(answer, start=max(note.start for note in phrase))
+
+
+def ratios_to_real(column: dict[str, float], real: dict[str, float]) -> dict[str, float]:
+    """Generated / real for the figures where "how much like playing" is a ratio."""
+    return {
+        name: column[name] / real[name]
+        for name in RATIO_FIGURES
+        if name in column and real.get(name)
+    }
+
+
+def format_music_table(
+    columns: Sequence[tuple[str, dict[str, float]]], markdown: bool = False
+) -> str:
+    """Figures as rows, one column each (the real one first); the others show ratios to real."""
+    real = columns[0][1] if columns else {}
+    header = ["figure", *(title for title, _ in columns)]
+    body = []
+    for name, label in FIGURE_NAMES.items():
+        if not any(name in column for _, column in columns):
+            continue
+        cells = [label]
+        for index, (_, column) in enumerate(columns):
+            ratio = ratios_to_real(column, real).get(name) if index else None
+            value = f"{column[name]:.3g}" if name in column else "-"
+            cells.append(value if ratio is None else f"{value} ({ratio:.2f}x)")
+        body.append(cells)
+    if markdown:
+        lines = [header, ["---"] * len(header), *body]
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    # Names left-aligned, numbers right-aligned.
+    return "\n".join(
+        "  ".join(
+            cell.rjust(width) if i else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in [header, *body]
+    )

@@ -1,0 +1,85 @@
+"""`musicgen-live eval --music`: answers to held-out phrases judged as music.
+
+Every model and a pitch-bigram sampler (with the phrase's own timing) continue the same
+phrases with the same RNG seeds; the real continuation is the reference column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from musicgen_live.generate import continue_notes
+from musicgen_live.notes import Note
+from musicgen_live.runtime import ModelRunner, Sampling
+from musicgen_live.training.datasets import load_corpus
+from musicgen_live.training.music import (
+    PHRASE_NOTES,
+    HeldOutPhrase,
+    held_out_phrases,
+    music_column,
+    ngram_continuation,
+    real_column,
+)
+from musicgen_live.training.ngram import NGramModel
+
+Column = tuple[str, dict[str, float]]
+
+
+def model_name(path: Path, runner: ModelRunner) -> str:
+    return path.name if path.name == runner.arch else f"{path.name} ({runner.arch})"
+
+
+def model_column(
+    runner: ModelRunner,
+    phrases: Sequence[HeldOutPhrase],
+    sampling: Sampling,
+    samples: int,
+    progress: bool = False,
+) -> dict[str, float]:
+    """The figures of a model's answers: PHRASE_NOTES notes after each phrase."""
+    bar = tqdm(total=len(phrases) * samples, desc="answers", disable=not progress, leave=False)
+
+    def answer(held: HeldOutPhrase, rng: np.random.Generator) -> list[Note]:
+        bar.update()
+        return continue_notes(runner, held.phrase, PHRASE_NOTES, sampling, rng)
+
+    try:
+        return music_column(phrases, answer, samples)
+    finally:
+        bar.close()
+
+
+def bigram_column(
+    train: Sequence[tuple[str, np.ndarray]], phrases: Sequence[HeldOutPhrase], samples: int
+) -> dict[str, float]:
+    bigram = NGramModel(order=2).fit(features[:, 0].astype(int).tolist() for _, features in train)
+
+    def answer(held: HeldOutPhrase, rng: np.random.Generator) -> list[Note]:
+        return ngram_continuation(bigram, held.phrase, PHRASE_NOTES, rng)
+
+    return music_column(phrases, answer, samples)
+
+
+def music_table(
+    data: str,
+    model_dirs: Sequence[Path],
+    sampling: Sampling,
+    split: str = "test",
+    samples: int = 3,
+    progress: bool = True,
+) -> tuple[list[Column], int]:
+    """Columns for the real continuation, every model and the bigram sampler, and the
+    number of held-out phrases."""
+    runners = [ModelRunner.load(path) for path in model_dirs]
+    corpus = load_corpus(data, progress=progress)
+    phrases = held_out_phrases(corpus.pieces[split] or corpus.pieces["validation"])
+    columns: list[Column] = [("real", real_column(phrases))]
+    for path, runner in zip(model_dirs, runners, strict=True):
+        figures = model_column(runner, phrases, sampling, samples, progress)
+        columns.append((model_name(path, runner), figures))
+    columns.append(("bigram sampler", bigram_column(corpus.pieces["train"], phrases, samples)))
+    return columns, len(phrases)

@@ -1,0 +1,54 @@
+"""Training batches: classes as the contract bins them, and augmentation that moves a
+window and the notes it predicts together."""
+
+import numpy as np
+
+from musicgen_live import contract
+from musicgen_live.training.windows import index_windows
+
+
+def piece(length: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    return np.stack(
+        [
+            rng.integers(40, 90, length),
+            rng.choice([0.0, 0.01, 0.12, 0.5, 1.3], length),
+            rng.uniform(0.05, 2.0, length),
+            rng.integers(1, 128, length),
+        ],
+        axis=1,
+    ).astype(np.float32)
+
+
+def test_sequence_batches_target_the_next_note_of_every_position() -> None:
+    from musicgen_live.training.pipeline import window_dataset
+
+    index = index_windows([("a", piece(60))], 8)
+    inputs, labels = next(iter(window_dataset(index, 16, shuffle=False, sequence=True)))
+    notes = index.notes
+    expected = contract.feature_bins(notes[index.starts[:16, None] + np.arange(1, 9)[None, :]])
+    np.testing.assert_array_equal(inputs["classes"].numpy(), expected)
+    np.testing.assert_array_equal(labels["step"].numpy(), expected[..., 1])
+    np.testing.assert_allclose(
+        inputs["notes"].numpy()[:, 1:], notes[index.starts[:16, None] + np.arange(1, 8)]
+    )
+
+
+def test_augmentation_shifts_and_stretches_windows_and_targets_alike() -> None:
+    from musicgen_live.training.pipeline import Augmentation, window_dataset
+
+    index = index_windows([("a", piece(80))], 8)
+    data = window_dataset(
+        index, 32, shuffle=False, sequence=True, augmentation=Augmentation(5, 0.1)
+    )
+    inputs, _ = next(iter(data))
+    notes = inputs["notes"].numpy()
+    original = index.notes[index.starts[:32, None] + np.arange(8)[None, :]]
+    shifts = notes[..., 0] - original[..., 0]
+    assert np.all(shifts == shifts[:, :1]) and np.abs(shifts).max() <= 5 and shifts.std() > 0
+    moving = original[..., 1] > 0.05
+    ratios = notes[..., 1][moving] / original[..., 1][moving]
+    assert ratios.min() >= 0.9 - 1e-4 and ratios.max() <= 1.1 + 1e-4 and ratios.std() > 0
+    # the classes are those of the augmented next notes, which are the window shifted by one
+    classes = inputs["classes"].numpy()
+    np.testing.assert_array_equal(classes[:, :-1, 0], notes[:, 1:, 0].astype(int))

@@ -1,0 +1,102 @@
+"""Sampling a note from the heads, and refusing a model whose card does not match."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from musicgen_live import contract
+from musicgen_live.errors import ModelError
+from musicgen_live.runtime import ModelRunner, Sampling, sample_class, sample_pitch
+
+
+def entropy(samples: list[int]) -> float:
+    counts = np.bincount(samples) / len(samples)
+    counts = counts[counts > 0]
+    return float(-(counts * np.log(counts)).sum())
+
+
+def test_a_higher_temperature_spreads_the_choices() -> None:
+    logits = np.linspace(0, 6, 40)
+    draws = {
+        t: [sample_class(logits, t, np.random.default_rng(i)) for i in range(2000)]
+        for t in (0.5, 1.0, 2.0)
+    }
+    assert entropy(draws[0.5]) < entropy(draws[1.0]) < entropy(draws[2.0])
+
+
+def test_top_p_keeps_only_the_nucleus_and_the_pitch_range() -> None:
+    logits = np.full(128, -10.0)
+    logits[[60, 64, 67]] = [3.0, 2.0, 1.0]  # these three hold nearly all the mass
+    logits[40] = 2.5  # likely, but out of range
+    rng = np.random.default_rng(1)
+    narrow = Sampling(top_p=0.5, low=50, high=80)
+    assert {sample_pitch(logits, narrow, rng) for _ in range(300)} == {60}
+    wide = Sampling(top_p=0.99, low=50, high=80)
+    assert {sample_pitch(logits, wide, rng) for _ in range(300)} == {60, 64, 67}
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"temperature": float("nan")},
+        {"rhythm_temperature": 0.0},
+        {"dynamics_temperature": -1.0},
+        {"top_p": 1.5},
+        {"low": 90, "high": 80},
+    ],
+)
+def test_sampling_refuses_values_that_cannot_sample(options: dict) -> None:
+    with pytest.raises(ValueError):
+        Sampling(**options)
+
+
+def test_notes_come_out_in_range_with_chords_and_reproducibly(tiny_model: Path) -> None:
+    runner = ModelRunner.load(tiny_model)
+    seed = np.array([[60 + i % 12, 0.1 * (i % 3), 0.3, 50 + i] for i in range(12)], np.float32)
+    sampling = Sampling(low=48, high=72)
+    first = np.stack(
+        [
+            row
+            for _, row in zip(
+                range(200), runner.generate(seed, sampling, np.random.default_rng(3)), strict=False
+            )
+        ]
+    )
+    again = np.stack(
+        [
+            row
+            for _, row in zip(
+                range(200), runner.generate(seed, sampling, np.random.default_rng(3)), strict=False
+            )
+        ]
+    )
+    np.testing.assert_array_equal(first, again)
+    assert first[:, 0].min() >= 48 and first[:, 0].max() <= 72
+    assert (first[:, 1] == 0).any() and (first[:, 1] > 0).any()
+    assert first[:, 1].max() <= contract.MAX_SECONDS and first[:, 2].min() > 0
+    assert first[:, 3].min() >= 1 and first[:, 3].max() <= 127
+
+
+def copy_with(tiny_model: Path, folder: Path, **fields: object) -> Path:
+    shutil.copytree(tiny_model, folder)
+    card = json.loads((folder / "model.json").read_text())
+    (folder / "model.json").write_text(json.dumps(card | fields))
+    return folder
+
+
+def test_a_card_whose_window_differs_from_the_model_is_refused(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ModelError, match="window") as error:
+        ModelRunner.load(copy_with(tiny_model, tmp_path / "m", window=32))
+    assert "\n" not in str(error.value)
+
+
+def test_a_card_of_another_format_is_refused_naming_the_field(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ModelError, match="field format"):
+        ModelRunner.load(copy_with(tiny_model, tmp_path / "m", format=1))
