@@ -134,6 +134,12 @@ async def test_play_see_steer_record_panic_and_quit(rig: Rig, tmp_path: Path) ->
         assert await settle(pilot, lambda: rig.app.host.engine.config.sampling.temperature == 1.05)
         assert rig.settings.temperature == 1.05
         assert load_settings().temperature == 1.05  # remembered
+        await pilot.press("y")  # rhythm temperature down, dynamics up
+        await pilot.press("D")
+        sampling = lambda: rig.app.host.engine.config.sampling  # noqa: E731
+        assert await settle(pilot, lambda: sampling().rhythm_temperature == 0.95)
+        assert await settle(pilot, lambda: sampling().dynamics_temperature == 1.05)
+        assert load_settings().rhythm_temperature == 0.95
 
         await pilot.press("r")
         assert await settle(pilot, lambda: rig.app.recording is not None)

@@ -42,6 +42,8 @@ RECORDINGS = Path(platformdirs.user_music_dir()) / "musicgen-live"
 STEPS = {  # control: (step, lowest, highest)
     "temperature": (0.05, 0.1, 2.0),
     "top_p": (0.05, 0.5, 1.0),
+    "rhythm_temperature": (0.05, 0.1, 2.0),
+    "dynamics_temperature": (0.05, 0.1, 2.0),
     "length": (4, 4, 256),
     "silence": (50, 100, 3000),
 }
@@ -60,6 +62,10 @@ class MusicgenApp(App[int]):
         Binding("T", "step('temperature', 1)", "Temp +", show=False),
         Binding("o", "step('top_p', -1)", show=False),
         Binding("O", "step('top_p', 1)", show=False),
+        Binding("y", "step('rhythm_temperature', -1)", show=False),
+        Binding("Y", "step('rhythm_temperature', 1)", show=False),
+        Binding("d", "step('dynamics_temperature', -1)", show=False),
+        Binding("D", "step('dynamics_temperature', 1)", show=False),
         Binding("l", "step('length', -1)", show=False),
         Binding("L", "step('length', 1)", show=False),
         Binding("s", "step('silence', -1)", show=False),
@@ -86,12 +92,20 @@ class MusicgenApp(App[int]):
             yield StatePanel(id="state")
             yield Static("", id="ports")
         yield PianoRoll(id="roll")
-        with Horizontal(id="controls"):
-            yield Stepper("temperature", "temp", f"{self.settings.temperature:.2f}")
-            yield Stepper("top_p", "top-p", f"{self.settings.top_p:.2f}")
-            yield Stepper("length", "len", self.settings.length)
-            yield Stepper("silence", "sil ms", str(self.settings.silence))
-            yield Button(self.settings.mode, id="mode")
+        with Vertical(id="controls"):
+            with Horizontal(classes="control-row"):
+                yield Stepper("temperature", "pitch temp", f"{self.settings.temperature:.2f}")
+                yield Stepper("top_p", "top-p", f"{self.settings.top_p:.2f}")
+                yield Stepper(
+                    "rhythm_temperature", "rhythm", f"{self.settings.rhythm_temperature:.2f}"
+                )
+                yield Stepper(
+                    "dynamics_temperature", "dynamics", f"{self.settings.dynamics_temperature:.2f}"
+                )
+            with Horizontal(classes="control-row"):
+                yield Stepper("length", "length", self.settings.length)
+                yield Stepper("silence", "silence ms", str(self.settings.silence))
+                yield Button(self.settings.mode, id="mode")
         with Vertical(id="log-box"):
             yield RichLog(id="log", max_lines=500, wrap=False, markup=False)
         yield Footer()
@@ -245,7 +259,11 @@ class MusicgenApp(App[int]):
     def _sampling(self) -> Sampling:
         base: Sampling = self.args.sampling
         return dataclasses.replace(
-            base, temperature=self.settings.temperature, top_p=self.settings.top_p
+            base,
+            temperature=self.settings.temperature,
+            top_p=self.settings.top_p,
+            rhythm_temperature=self.settings.rhythm_temperature,
+            dynamics_temperature=self.settings.dynamics_temperature,
         )
 
     def _apply(self) -> None:
@@ -292,7 +310,8 @@ class MusicgenApp(App[int]):
         yield SystemCommand("Help", "Keys and what they do", self.action_help)
 
 
-REMEMBERED = {"input", "output", "length", "silence", "mode", "model", "temperature", "top_p"}
+SAMPLING = {"temperature", "top_p", "rhythm_temperature", "dynamics_temperature"}
+REMEMBERED = {"input", "output", "length", "silence", "mode", "model"} | SAMPLING
 
 
 def merge_settings(args: argparse.Namespace, settings: Settings) -> argparse.Namespace:
@@ -309,7 +328,7 @@ def merge_settings(args: argparse.Namespace, settings: Settings) -> argparse.Nam
             merged.model = Path(saved) if saved else args.model
         elif name == "silence":
             merged.silence = saved
-        elif name not in ("temperature", "top_p"):
+        elif name not in SAMPLING:
             setattr(merged, name, saved)
     return merged
 

@@ -14,7 +14,8 @@ HELP = """\
 [b]space[/b]  answer now (end the phrase at once)
 [b]p[/b]      panic: all notes off
 [b]r[/b]      start / stop recording a session (MIDI, in the recordings folder)
-[b]t / T[/b]  temperature down / up      [b]o / O[/b]  top-p down / up
+[b]t / T[/b]  pitch temperature down / up    [b]o / O[/b]  top-p down / up
+[b]y / Y[/b]  rhythm temperature down / up   [b]d / D[/b]  dynamics temperature down / up
 [b]l / L[/b]  answer length down / up    [b]s / S[/b]  silence down / up
 [b]m[/b]      mode: call-response or continuous
 [b]i / u[/b]  choose the MIDI input / output      [b]n[/b]  choose the model

@@ -16,6 +16,8 @@ class Settings:
     output: str = ""  # "" = FluidSynth when available, else the virtual output
     temperature: float = 1.0
     top_p: float = 0.95
+    rhythm_temperature: float = 1.0
+    dynamics_temperature: float = 1.0
     length: str = "32"
     silence: int = 400
     mode: str = "call-response"
