@@ -64,18 +64,17 @@ def sample_pitch(logits: np.ndarray, sampling: Sampling, rng: np.random.Generato
     allowed = np.full(128, -np.inf)
     allowed[sampling.low : sampling.high + 1] = 0.0
     chances = probabilities(np.asarray(logits, dtype=np.float64) + allowed, sampling.temperature)
-    order = np.argsort(chances)[::-1]
+    order = np.argsort(-chances, kind="stable")
     cumulative = np.cumsum(chances[order])
-    keep = order[: int(np.searchsorted(cumulative, sampling.top_p)) + 1]
-    kept = chances[keep] / chances[keep].sum()
-    return int(rng.choice(keep, p=kept))
+    kept = min(int(np.searchsorted(cumulative, sampling.top_p)) + 1, 128)
+    pick = int(np.searchsorted(cumulative[:kept], rng.random() * cumulative[kept - 1], "right"))
+    return int(order[min(pick, kept - 1)])
 
 
 def sample_class(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
-    chances = probabilities(logits, temperature)
-    return int(
-        min(np.searchsorted(np.cumsum(chances), rng.random() * chances.sum()), len(chances) - 1)
-    )
+    cumulative = np.cumsum(probabilities(logits, temperature))
+    pick = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], "right"))
+    return min(pick, len(cumulative) - 1)
 
 
 def fill_window(rows: np.ndarray, window: int) -> np.ndarray:

@@ -15,9 +15,10 @@ import numpy as np
 from tqdm import tqdm
 
 from musicgen_live.contract import feature_bins
+from musicgen_live.notes import clip_features
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.datasets import Corpus, load_corpus
-from musicgen_live.training.metrics import classes_of_windows, head_metrics
+from musicgen_live.training.metrics import classes_of_windows, head_metrics, histogram_baseline
 from musicgen_live.training.ngram import NGramModel, fit_baseline
 from musicgen_live.training.windows import index_windows
 
@@ -95,6 +96,8 @@ def evaluation_table(
             baseline.evaluate(inputs[:, :, 0], next_notes[:, 0]),
         )
     )
+    train_notes = clip_features(np.concatenate([f for _, f in corpus.pieces["train"]]))
+    rows.append(Row("histogram baseline", histogram_baseline(train_notes, next_notes)))
     return rows, len(index)
 
 
@@ -102,14 +105,15 @@ COLUMNS = (
     ("loss", "Loss"),
     ("pitch_nll", "Pitch NLL"),
     ("pitch_accuracy", "Pitch top-1"),
-    ("step_mae", "Step MAE (s)"),
-    ("duration_mae", "Duration MAE (s)"),
-    ("velocity_mae", "Velocity MAE"),
+    ("step_nll", "Step NLL"),
+    ("duration_nll", "Duration NLL"),
+    ("velocity_nll", "Velocity NLL"),
 )
 
 
 def format_table(rows: Sequence[Row], split: str = "validation", markdown: bool = False) -> str:
-    """The notebook's table (model, validation loss) with a column per head."""
+    """The notebook's table (model, validation loss) with a column per head; every loss is
+    a negative log-likelihood in nats, the total that of a whole note."""
     titles = (f"{split.capitalize()} loss" if key == "loss" else title for key, title in COLUMNS)
     header = ["Model", *titles]
     body = [

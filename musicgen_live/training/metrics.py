@@ -6,7 +6,7 @@ log-likelihood in nats; the total loss is their sum, the NLL of a whole note.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -50,7 +50,3 @@ def classes_of_windows(inputs: np.ndarray, next_notes: np.ndarray) -> np.ndarray
     condition their heads on in training)."""
     following = np.concatenate([inputs[:, 1:], next_notes[:, None]], axis=1)
     return feature_bins(following)
-
-
-def mean_metrics(rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
-    return {name: float(np.mean([row[name] for row in rows])) for name in rows[0]}

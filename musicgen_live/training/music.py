@@ -1,4 +1,5 @@
-"""How an answer is judged as music: the figures of shared/MUSIC_METRICS.md (numpy only).
+"""How an answer is judged as music: IOI spread, chords, dynamics, articulation, key and
+motif reuse against the real continuation (numpy only; README, "Judging answers as music").
 
 Every figure compares a continuation with the phrase it answers or with the piece's real
 continuation, so numbers from `eval --music`, model.json and the README stay comparable.
@@ -11,12 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from musicgen_live.contract import CHORD_SECONDS
 from musicgen_live.notes import Note, features_to_notes, notes_to_features, sort_notes
 from musicgen_live.training.ngram import NGramModel
 
 PHRASE_NOTES = 32
 PHRASES_PER_PIECE = 10
-CHORD_SECONDS = 0.03
 # 12 bins: chords, 30-60 ms, then log-spaced up to about 2.63 s, then everything longer.
 IOI_EDGES = np.concatenate([[0.0, CHORD_SECONDS], np.geomspace(0.06, 4.0, 11)[:10], [np.inf]])
 
