@@ -96,6 +96,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _order(text: str) -> tuple[str, ...]:
+    from musicgen_live.contract import FEATURES
+
+    order = tuple(name.strip() for name in text.split(","))
+    if sorted(order) != sorted(FEATURES) or order[0] != "pitch":
+        raise UserError(
+            f"--order {text}: must list pitch first, then step, duration and velocity in any order"
+        )
+    return order
+
+
 def quiet_tensorflow() -> None:
     """TensorFlow's native start-up chatter hides the lines a user needs."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -126,6 +137,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         sustain=not args.no_sustain,
         transpose=args.transpose,
         stretch=args.stretch,
+        order=_order(args.order),
         seed=args.seed,
         cache_dir=args.cache_dir,
     )
@@ -267,6 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="augmentation: transpose each window by up to +-N semitones (default: %(default)s)",
+    )
+    train.add_argument(
+        "--order",
+        default="pitch,step,duration,velocity",
+        help="the order a note's attributes are sampled in, pitch first (default: %(default)s)",
     )
     train.add_argument(
         "--stretch",
