@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from musicgen_live import __version__
+from musicgen_live import __version__, options
 from musicgen_live.errors import UserError
+from musicgen_live.midi_files import TRACK_SELECTORS_HELP
 
 if TYPE_CHECKING:
     from musicgen_live.runtime import Sampling
@@ -21,88 +21,111 @@ DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
 
 
 def _model_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="exported model folder")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_MODEL,
+        help="exported model folder (default: %(default)s)",
+    )
 
 
 def _sampling_options(parser: argparse.ArgumentParser) -> None:
+    temperature = options.positive_number
     parser.add_argument(
-        "--temperature", type=float, default=1.0, help="pitch temperature (default: %(default)s)"
+        "--temperature",
+        type=temperature,
+        default=1.0,
+        help="pitch temperature (default: %(default)s)",
     )
     parser.add_argument(
-        "--top-p", type=float, default=0.95, help="pitch nucleus (default: %(default)s)"
+        "--top-p",
+        type=options.probability,
+        default=0.95,
+        help="pitch nucleus, in (0, 1] (default: %(default)s)",
     )
     parser.add_argument(
         "--rhythm-temperature",
-        type=float,
+        type=temperature,
         default=1.0,
         help="temperature of step and duration (default: %(default)s)",
     )
     parser.add_argument(
         "--dynamics-temperature",
-        type=float,
+        type=temperature,
         default=1.0,
         help="temperature of velocity (default: %(default)s)",
     )
-    parser.add_argument("--low", type=int, default=21, help="lowest pitch to play (default A0)")
-    parser.add_argument("--high", type=int, default=108, help="highest pitch to play (default C8)")
+    for option, default, which in (("--low", "A0", "lowest"), ("--high", "C8", "highest")):
+        parser.add_argument(
+            option,
+            type=options.pitch,
+            default=default,  # a string, so argparse reads it through the type
+            help=f"{which} pitch to play: 0-127 or a note name, C4 = 60 (default: %(default)s)",
+        )
 
 
 def _sampling(args: argparse.Namespace) -> Sampling:
     from musicgen_live.runtime import Sampling
 
-    if not (math.isfinite(args.top_p) and 0 < args.top_p <= 1):
-        raise UserError(f"--top-p {args.top_p}: must be in (0, 1]")
-    for option in ("temperature", "rhythm_temperature", "dynamics_temperature"):
-        value = getattr(args, option)
-        if not (math.isfinite(value) and value > 0):
-            raise UserError(f"--{option.replace('_', '-')} {value}: must be a positive number")
-    if not 0 <= args.low <= args.high <= 127:
-        raise UserError("--low and --high must satisfy 0 <= low <= high <= 127")
-    return Sampling(
-        temperature=args.temperature,
-        top_p=args.top_p,
-        rhythm_temperature=args.rhythm_temperature,
-        dynamics_temperature=args.dynamics_temperature,
-        low=args.low,
-        high=args.high,
-    )
+    if args.low > args.high:
+        raise UserError(f"--low {args.low} is above --high {args.high}: low must not exceed high")
+    try:
+        return Sampling(
+            temperature=args.temperature,
+            top_p=args.top_p,
+            rhythm_temperature=args.rhythm_temperature,
+            dynamics_temperature=args.dynamics_temperature,
+            low=args.low,
+            high=args.high,
+        )
+    except ValueError as error:  # values that came from elsewhere than the command line
+        raise UserError(str(error)) from None
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from musicgen_live.generate import continue_file, write_continuation
+    from musicgen_live.files import whole_file
+    from musicgen_live.generate import PROGRESS_FROM, continue_file, write_continuation
     from musicgen_live.runtime import ModelRunner
 
+    sampling = _sampling(args)
     runner = ModelRunner.load(args.model)
-    if not args.seed.is_file():
-        raise UserError(f"seed file not found: {args.seed}")
     if args.wav:
         from musicgen_live.synth import find_soundfont, render, write_wav
 
         soundfont = find_soundfont(args.soundfont)  # before generating, so a bad path fails fast
-    continuation = continue_file(runner, args.seed, args.notes, _sampling(args), args.rng_seed)
+    progress = sys.stderr.isatty() or args.notes >= PROGRESS_FROM
+    continuation = continue_file(
+        runner, args.seed, args.notes, sampling, args.rng_seed, args.tracks, progress
+    )
+    if continuation.tracks and continuation.tracks.left_out:
+        print(f"seed from {continuation.tracks.describe()}")
     write_continuation(args.out, continuation)
     print(
         f"wrote {args.out}: {len(continuation.seed)} seed notes"
         f" + {len(continuation.notes)} new notes"
     )
     if args.wav:
-        write_wav(args.wav, render(continuation.seed + continuation.notes, soundfont))
+        audio = render(continuation.seed + continuation.notes, soundfont, gain_db=args.gain)
+        write_wav(args.wav, audio)
         print(f"wrote {args.wav}")
     if args.plot:
         from musicgen_live.training.plots import plot_piano_roll
 
-        plot_piano_roll(args.plot, continuation.seed, continuation.notes)
+        with whole_file(args.plot) as partial:
+            plot_piano_roll(partial, continuation.seed, continuation.notes)
         print(f"wrote {args.plot}")
     return 0
 
 
 def _order(text: str) -> tuple[str, ...]:
+    """An argparse type: the order a note's attributes are sampled in, pitch first."""
     from musicgen_live.contract import FEATURES
 
     order = tuple(name.strip() for name in text.split(","))
     if sorted(order) != sorted(FEATURES) or order[0] != "pitch":
-        raise UserError(
-            f"--order {text}: must list pitch first, then step, duration and velocity in any order"
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed: must list pitch first, then step, duration and velocity"
+            " in any order"
         )
     return order
 
@@ -112,11 +135,19 @@ def quiet_tensorflow() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+# train options whose destination differs from the TrainConfig field they set
+TRAIN_FIELDS = {"no_sustain": "sustain"}
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    from dataclasses import fields
+
     from musicgen_live.config import TrainConfig
     from musicgen_live.training.datasets import discover
 
-    discover(args.data)  # a wrong --data fails before TensorFlow loads
+    typed = {TRAIN_FIELDS.get(name, name) for name in args.given_options}
+    if not args.resume or "data" in typed:
+        discover(args.data)  # a wrong --data fails before TensorFlow loads
     quiet_tensorflow()
     from musicgen_live.training.train import train
 
@@ -137,12 +168,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         sustain=not args.no_sustain,
         transpose=args.transpose,
         stretch=args.stretch,
-        order=_order(args.order),
+        order=args.order,
+        tracks=args.tracks,
         seed=args.seed,
-        cache_dir=args.cache_dir,
+        cache_dir=str(args.cache_dir) if args.cache_dir else None,
     )
-    run_dir = train(config, resume=args.resume, progress=sys.stdout.isatty())
-    print(f"run written to {run_dir}")
+    changed = typed & {field.name for field in fields(TrainConfig)} - {"out"}
+    train(config, resume=args.resume, progress=sys.stdout.isatty(), changed=changed)
     return 0
 
 
@@ -155,10 +187,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _held_out_split(data: str, split: str) -> str:
+    """The split to evaluate on: the one asked for, else validation when the data has no
+    test files (said on stderr); a clear error when neither has a file."""
+    from collections import Counter
+
+    from musicgen_live.training.datasets import discover
+
+    counts = Counter(file_split for _, file_split in discover(data)[1])
+    if counts[split]:
+        return split
+    found = ", ".join(f"{count} in {name}" for name, count in counts.items())
+    if split == "test" and counts["validation"]:
+        print(f"{data} has no test files ({found}): using the validation split", file=sys.stderr)
+        return "validation"
+    raise UserError(f"--data {data}: no file falls into the {split} split ({found})")
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from musicgen_live.training.evaluate import evaluation_table, format_table
 
     models = args.model or [DEFAULT_MODEL]
+    args.split = _held_out_split(args.data, args.split)
     if args.music:
         return _music_eval(args, models)
     rows, windows = evaluation_table(
@@ -215,7 +265,7 @@ def cmd_live(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = options.Parser(
         prog="musicgen-live", description="Play a phrase; a neural model answers it, live."
     )
     parser.add_argument("--version", action="version", version=f"musicgen-live {__version__}")
@@ -232,99 +282,191 @@ def build_parser() -> argparse.ArgumentParser:
     live.set_defaults(handler=cmd_live)
     parser.set_defaults(live_parser=live)
 
-    ports = commands.add_parser("ports", help="list MIDI inputs and outputs")
-    ports.add_argument("--backend", choices=("alsa", "jack", "coremidi"), default=None)
-    ports.set_defaults(handler=cmd_ports)
+    add_offline_commands(commands)
+    return parser
 
-    generate = commands.add_parser("generate", help="continue a MIDI file offline")
-    generate.add_argument("--seed", type=Path, required=True, help="MIDI file to continue")
-    generate.add_argument("--out", type=Path, required=True, help="MIDI file to write")
-    generate.add_argument("--notes", type=int, default=64, help="how many notes to add")
-    generate.add_argument("--rng-seed", type=int, default=None, help="same seed, same output")
-    generate.add_argument("--wav", type=Path, help="also render with FluidSynth to this WAV")
-    generate.add_argument("--soundfont", help="SF2 file for --wav")
-    generate.add_argument("--plot", type=Path, help="also draw a piano roll PNG")
+
+def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """ports, generate, train, export and eval; every option shows its default in --help."""
+    ports = commands.add_parser(
+        "ports", help="list MIDI inputs and outputs", formatter_class=options.HelpFormatter
+    )
+    ports.add_argument(
+        "--backend",
+        choices=("alsa", "jack", "coremidi"),
+        default=None,
+        help="MIDI system to list (default: the platform's own)",
+    )
+    ports.set_defaults(handler=cmd_ports)
+    _generate_parser(commands)
+    _train_parser(commands)
+    export = commands.add_parser(
+        "export",
+        help="write model.tflite + model.json from a run",
+        formatter_class=options.HelpFormatter,
+    )
+    export.add_argument("run_dir", type=options.existing_folder, help="run folder of `train`")
+    export.add_argument(
+        "--out", type=options.output_folder, required=True, help="model folder, e.g. models/NAME"
+    )
+    export.add_argument(
+        "--checkpoint",
+        choices=("best", "last"),
+        default="best",
+        help="best validation loss, or the last epoch",
+    )
+    export.set_defaults(handler=cmd_export)
+    _eval_parser(commands)
+
+
+def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    generate = commands.add_parser(
+        "generate", help="continue a MIDI file offline", formatter_class=options.HelpFormatter
+    )
+    add = generate.add_argument
+    add(
+        "--seed", type=options.existing_file, required=True, metavar="MIDI", help="file to continue"
+    )
+    midi = options.output_file(".mid", ".midi")
+    add("--out", type=midi, required=True, metavar="MIDI", help="file to write")
+    add("--notes", type=options.whole_number(1), default=64, metavar="N", help="notes to add")
+    add(
+        "--tracks",
+        type=options.track_selection,
+        help=f"tracks of the seed to continue: {TRACK_SELECTORS_HELP} (default: the melodic "
+        "tracks, or when there are none every track; never drums)",
+    )
+    add(
+        "--rng-seed",
+        type=options.whole_number(0),
+        metavar="N",
+        help="same seed, same output (default: random)",
+    )
+    add("--wav", type=options.output_file(".wav"), help="also render with FluidSynth to this WAV")
+    add(
+        "--soundfont",
+        type=options.existing_file,
+        metavar="SF2",
+        help="soundfont for --wav (default: $MUSICGEN_SOUNDFONT, else a system one)",
+    )
+    add(
+        "--gain",
+        type=options.number(-60, 1),
+        default=0.0,
+        metavar="DB",
+        help="level of the WAV in dB, -60 to 1; at 0 its peak is at -1 dBFS",
+    )
+    add("--plot", type=options.output_file(".png"), help="also draw a piano roll PNG")
     _model_option(generate)
     _sampling_options(generate)
     generate.set_defaults(handler=cmd_generate)
 
-    train = commands.add_parser("train", help="train a model on a MIDI collection")
-    train.add_argument(
-        "--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'"
+
+def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    train = commands.add_parser(
+        "train",
+        help="train a model on a MIDI collection",
+        formatter_class=options.HelpFormatter,
+        description="With --resume, only --epochs, --max-minutes, --patience, --strategy, "
+        "--steps-per-epoch and --cache-dir may change; the run's other settings stay.",
     )
-    train.add_argument(
+    count = options.whole_number(1)
+    add = train.add_argument
+    add("--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'")
+    add(
         "--arch",
         default="note_lstm",
         choices=("rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm", "note_lstm"),
-        help="network body (default: %(default)s)",
+        help="network body",
     )
-    train.add_argument("--out", type=Path, required=True, help="run folder")
-    train.add_argument("--window", type=int, default=32, help="notes of context")
-    train.add_argument("--batch-size", type=int, default=256)
-    train.add_argument("--epochs", type=int, default=20)
-    train.add_argument("--learning-rate", type=float, default=1e-3)
-    train.add_argument("--steps-per-epoch", type=int, default=None)
-    train.add_argument("--max-windows", type=int, default=None, help="subsample training windows")
-    train.add_argument("--validation-windows", type=int, default=20000)
-    train.add_argument("--patience", type=int, default=3, help="early stopping patience (epochs)")
-    train.add_argument(
-        "--max-minutes", type=float, default=None, help="stop after this many minutes"
+    add("--out", type=options.output_folder, required=True, help="run folder")
+    add("--window", type=options.whole_number(2), default=32, help="notes of context")
+    add("--batch-size", type=count, default=256, help="windows per step")
+    add("--epochs", type=count, default=20, help="epochs in all, counting those already run")
+    add("--learning-rate", type=options.positive_number, default=1e-3, help="Adam's step size")
+    add("--steps-per-epoch", type=count, default=None, help="(default: one pass over the data)")
+    add("--max-windows", type=count, default=None, help="subsample training windows (default: all)")
+    add("--validation-windows", type=count, default=20000, help="validation windows")
+    add("--patience", type=options.whole_number(0), default=3, help="early stopping (epochs)")
+    add(
+        "--max-minutes",
+        type=options.positive_number,
+        default=None,
+        help="stop after the epoch that passes this many minutes (default: no limit)",
     )
-    train.add_argument(
-        "--strategy", choices=("default", "mirrored", "multi-worker"), default="default"
+    add(
+        "--strategy",
+        choices=("default", "mirrored", "multi-worker"),
+        default="default",
+        help="tf.distribute strategy: all local GPUs, or the workers of TF_CONFIG",
     )
-    train.add_argument("--no-sustain", action="store_true", help="ignore the sustain pedal")
-    train.add_argument(
+    add("--no-sustain", action="store_true", help="ignore the sustain pedal")
+    add(
         "--transpose",
-        type=int,
+        type=options.whole_number(0, 24),
         default=0,
-        help="augmentation: transpose each window by up to +-N semitones (default: %(default)s)",
+        help="augmentation: transpose each window by up to +-N semitones",
     )
-    train.add_argument(
-        "--order",
-        default="pitch,step,duration,velocity",
-        help="the order a note's attributes are sampled in, pitch first (default: %(default)s)",
-    )
-    train.add_argument(
+    add(
         "--stretch",
-        type=float,
+        type=options.number(0, 1, below=True),
         default=0.0,
-        help="augmentation: stretch each window's tempo by up to +-F (default: %(default)s)",
+        help="augmentation: stretch each window's tempo by up to +-F",
     )
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--cache-dir", default=None, help="where parsed features are cached")
-    train.add_argument("--resume", action="store_true", help="continue the run in --out")
+    add(
+        "--order",
+        type=_order,
+        default="pitch,step,duration,velocity",
+        help="the order a note's attributes are sampled in, pitch first",
+    )
+    add(
+        "--tracks",
+        type=options.track_selection,
+        help=f"tracks to learn from: "
+        f"{TRACK_SELECTORS_HELP} (default: every track but drums, merged)",
+    )
+    add("--seed", type=options.whole_number(0), default=0, help="random seed of the run")
+    add(
+        "--cache-dir",
+        type=options.output_folder,
+        default=None,
+        help="where parsed features are cached (default: the user cache folder)",
+    )
+    add("--resume", action="store_true", help="continue the run in --out")
     train.set_defaults(handler=cmd_train)
 
-    export = commands.add_parser("export", help="write model.tflite + model.json from a run")
-    export.add_argument("run_dir", type=Path)
-    export.add_argument("--out", type=Path, required=True, help="model folder, e.g. models/NAME")
-    export.add_argument("--checkpoint", choices=("best", "last"), default="best")
-    export.set_defaults(handler=cmd_export)
 
-    evaluate = commands.add_parser("eval", help="the validation table of models and the baseline")
-    evaluate.add_argument("--data", default="hannds")
-    evaluate.add_argument("--model", type=Path, action="append", help="model folder (repeatable)")
-    evaluate.add_argument("--split", choices=("validation", "test"), default="test")
-    evaluate.add_argument("--max-windows", type=int, default=20000)
-    evaluate.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    evaluate.add_argument(
+def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    evaluate = commands.add_parser(
+        "eval",
+        help="the validation table of models and the baseline",
+        formatter_class=options.HelpFormatter,
+    )
+    add = evaluate.add_argument
+    add("--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'")
+    add(
+        "--model",
+        type=Path,
+        action="append",
+        help="model folder, repeatable (default: models/default)",
+    )
+    add(
+        "--split",
+        choices=("validation", "test"),
+        default="test",
+        help="held-out files to evaluate on (test falls back to validation when there is none)",
+    )
+    add("--max-windows", type=options.whole_number(1), default=20000, help="windows to evaluate")
+    add("--markdown", action="store_true", help="print a Markdown table")
+    add(
         "--music",
         action="store_true",
         help="judge sampled answers to held-out phrases as music: rhythm, chords, dynamics, key",
     )
-    evaluate.add_argument(
-        "--samples",
-        type=int,
-        default=3,
-        help="answers per phrase for --music (default: %(default)s)",
-    )
-    evaluate.add_argument(
-        "--save", action="store_true", help="with --music: write the figures into each model.json"
-    )
+    add("--samples", type=options.whole_number(1), default=3, help="answers per phrase for --music")
+    add("--save", action="store_true", help="with --music: write the figures into each model.json")
     _sampling_options(evaluate)
     evaluate.set_defaults(handler=cmd_eval)
-    return parser
 
 
 def explicit_options(parser: argparse.ArgumentParser, argv: list[str]) -> set[str]:

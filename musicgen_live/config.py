@@ -30,6 +30,7 @@ class TrainConfig:
     sustain: bool = True
     transpose: int = 0  # augmentation: random shift up to +-semitones
     stretch: float = 0.0  # augmentation: random tempo change up to +-fraction
+    tracks: str | None = None  # which tracks of each file (midi_files selectors); None: all
     order: tuple[str, ...] = ("pitch", "step", "duration", "velocity")
     seed: int = 0
     cache_dir: str | None = None

@@ -7,17 +7,21 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
-from musicgen_live.errors import MidiFileError
-from musicgen_live.midi_files import notes_from_midi, write_midi
+from musicgen_live.midi_files import TrackChoice, seed_from_midi, write_midi
 from musicgen_live.notes import Note, features_to_notes, notes_to_features
 from musicgen_live.runtime import ModelRunner, Sampling
+
+# Generation this long shows a progress bar even when stderr is not a terminal.
+PROGRESS_FROM = 300
 
 
 @dataclass(frozen=True)
 class Continuation:
     seed: list[Note]
     notes: list[Note]
+    tracks: TrackChoice | None = None
 
 
 def continue_notes(
@@ -26,25 +30,33 @@ def continue_notes(
     count: int,
     sampling: Sampling,
     rng: np.random.Generator | int | None,
+    progress: bool = False,
 ) -> list[Note]:
     """`count` new notes after the seed, timed from the seed's last onset.
 
-    `rng` is a generator, or a seed for one (the same seed gives the same notes).
+    `rng` is a generator, or a seed for one (the same seed gives the same notes);
+    `progress` draws a bar on stderr.
     """
     generator = np.random.default_rng(rng)
-    rows = np.stack(
-        list(islice(runner.generate(notes_to_features(seed), sampling, generator), count))
-    )
+    rows_made = islice(runner.generate(notes_to_features(seed), sampling, generator), count)
+    bar = tqdm(rows_made, total=count, desc="generating", unit="note", disable=not progress)
+    rows = np.stack(list(bar))
     return features_to_notes(rows, start=max(note.start for note in seed))
 
 
 def continue_file(
-    runner: ModelRunner, seed_path: Path, count: int, sampling: Sampling, rng_seed: int | None
+    runner: ModelRunner,
+    seed_path: Path,
+    count: int,
+    sampling: Sampling,
+    rng_seed: int | None,
+    tracks: str | None = None,
+    progress: bool = False,
 ) -> Continuation:
-    seed = notes_from_midi(seed_path)
-    if not seed:
-        raise MidiFileError(f"{seed_path}: no notes to continue")
-    return Continuation(seed, continue_notes(runner, seed, count, sampling, rng_seed))
+    """Continue the file's melodic tracks, or the `tracks` chosen (drums never)."""
+    seed, choice = seed_from_midi(seed_path, tracks)
+    notes = continue_notes(runner, seed, count, sampling, rng_seed, progress)
+    return Continuation(seed, notes, choice)
 
 
 def write_continuation(path: Path, continuation: Continuation) -> None:

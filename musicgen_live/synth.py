@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from musicgen_live.errors import UserError
+from musicgen_live.files import whole_file
 from musicgen_live.native import native_stderr_silenced
 from musicgen_live.notes import Note
 
@@ -79,8 +80,14 @@ def new_synth(soundfont: Path, gain: float = 0.5) -> Any:
     return synth
 
 
-def render(notes: Sequence[Note], soundfont: Path, tail: float = 1.0) -> np.ndarray:
-    """Stereo int16 audio of the notes, rendered offline event by event."""
+PEAK_DBFS = -1.0  # the loudest sample of a rendered WAV, before --gain
+
+
+def render(
+    notes: Sequence[Note], soundfont: Path, tail: float = 1.0, gain_db: float = 0.0
+) -> np.ndarray:
+    """Stereo int16 audio of the notes, rendered offline event by event, its peak at
+    PEAK_DBFS + gain_db (FluidSynth alone leaves a piano some 20 dB quieter)."""
     synth = new_synth(soundfont)
     events = sorted(
         [(n.start, 1, n.pitch, n.velocity) for n in notes] + [(n.end, 0, n.pitch, 0) for n in notes]
@@ -99,11 +106,21 @@ def render(notes: Sequence[Note], soundfont: Path, tail: float = 1.0) -> np.ndar
         chunks.append(synth.get_samples(int(tail * SAMPLE_RATE)))
     finally:
         synth.delete()
-    return np.concatenate(chunks).astype(np.int16).reshape(-1, 2)
+    return normalise(np.concatenate(chunks).reshape(-1, 2), PEAK_DBFS + gain_db)
+
+
+def normalise(audio: np.ndarray, peak_dbfs: float) -> np.ndarray:
+    """int16 audio scaled so its loudest sample sits at peak_dbfs (silence stays silent)."""
+    samples = audio.astype(np.float64)
+    loudest = np.abs(samples).max(initial=0.0)
+    if loudest > 0:
+        samples *= 32767 * 10 ** (peak_dbfs / 20) / loudest
+    return np.clip(np.round(samples), -32768, 32767).astype(np.int16)
 
 
 def write_wav(path: Path, audio: np.ndarray) -> None:
-    with wave.open(str(path), "wb") as handle:
+    """Write stereo int16 audio; the file appears only once complete."""
+    with whole_file(path) as partial, wave.open(str(partial), "wb") as handle:
         handle.setnchannels(2)
         handle.setsampwidth(2)
         handle.setframerate(SAMPLE_RATE)

@@ -136,10 +136,13 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("musicgen-live")) / "features"
 
 
-def cached_features(path: Path, cache_dir: Path, sustain: bool) -> np.ndarray:
+def cached_features(
+    path: Path, cache_dir: Path, sustain: bool, tracks: str | None = None
+) -> np.ndarray:
     """Features of one file, read from the cache when its content was seen before."""
     content = path.read_bytes()
-    key = hashlib.sha256(content + f"|v{FEATURE_VERSION}|sustain={sustain}".encode()).hexdigest()
+    options = f"|v{FEATURE_VERSION}|sustain={sustain}" + (f"|tracks={tracks}" if tracks else "")
+    key = hashlib.sha256(content + options.encode()).hexdigest()
     cached, failed = cache_dir / f"{key}.npz", cache_dir / f"{key}.skip"
     if cached.exists():
         with np.load(cached) as stored:
@@ -148,7 +151,7 @@ def cached_features(path: Path, cache_dir: Path, sustain: bool) -> np.ndarray:
         raise MidiFileError(f"{path}: {failed.read_text(encoding='utf-8')}")
     cache_dir.mkdir(parents=True, exist_ok=True)
     try:
-        features = features_from_midi(path, sustain=sustain)
+        features = features_from_midi(path, sustain=sustain, tracks=tracks)
     except MidiFileError as error:  # remembered too, so a broken file is not parsed again
         failed.write_text(str(error).removeprefix(f"{path}: "), encoding="utf-8")
         raise
@@ -164,8 +167,11 @@ def load_corpus(
     cache_dir: Path | None = None,
     progress: bool = True,
     min_notes: int = 2,
+    tracks: str | None = None,
 ) -> Corpus:
-    """Parse every file of a source; broken files are skipped with their reason."""
+    """Parse every file of a source; broken files are skipped with their reason.
+
+    Raises UserError, listing every file's reason, when no file is left for training."""
     source, files = discover(data)
     cache_dir = cache_dir or default_cache_dir()
     corpus = Corpus(source=source)
@@ -173,7 +179,7 @@ def load_corpus(
         try:
             if not path.exists():
                 raise MidiFileError(f"{path}: listed but missing")
-            features = cached_features(path, cache_dir, sustain)
+            features = cached_features(path, cache_dir, sustain, tracks)
         except (MidiFileError, OSError) as error:
             corpus.skipped.append((str(path), str(error)))
             continue
@@ -182,8 +188,23 @@ def load_corpus(
             continue
         corpus.pieces[split].append((str(path), features))
     if not corpus.pieces["train"]:
-        raise UserError(f"no usable MIDI file for training in {data} ({len(files)} found)")
+        raise UserError(no_training_files(corpus, data, len(files)))
     return corpus
+
+
+def no_training_files(corpus: Corpus, data: str, found: int) -> str:
+    """Why a corpus holds nothing to train on: every file skipped (each with its reason), or
+    the usable files all held out in validation or test."""
+    held_out = {split: len(corpus.pieces[split]) for split in SPLITS if corpus.pieces[split]}
+    if held_out:
+        where = ", ".join(f"{count} in {split}" for split, count in held_out.items())
+        hint = "; a folder is split 80/10/10 by file content: add more files"
+        return (
+            f"no MIDI file of {data} falls into the training split: the usable files are held "
+            f"out ({where})" + (hint if corpus.source == "midi folder" else "")
+        )
+    reasons = "".join(f"\n  {reason}" for _, reason in corpus.skipped)
+    return f"no usable MIDI file for training in {data} ({found} found, all skipped):{reasons}"
 
 
 def skip_report(corpus: Corpus) -> list[str]:

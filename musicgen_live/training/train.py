@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,10 @@ from musicgen_live.training.plots import plot_history
 from musicgen_live.training.windows import index_windows
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
+# What a resumed run may change: these bound or place the work, not what is learned.
+RESUMABLE = frozenset(
+    {"epochs", "max_minutes", "patience", "strategy", "steps_per_epoch", "cache_dir"}
+)
 
 
 def make_strategy(name: str) -> tf.distribute.Strategy:
@@ -103,13 +109,52 @@ def _check(config: TrainConfig) -> None:
         raise UserError("--window must be at least 2")
 
 
-def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> Path:
-    """Train, write the run folder, and return it. With resume, continue a stopped run."""
+def resumed_config(
+    saved: TrainConfig, requested: TrainConfig, changed: Collection[str]
+) -> TrainConfig:
+    """The saved run's settings, updated with those the user typed (`changed`) that may change
+    mid-run; UserError for one that may not."""
+    updates = {}
+    for name in sorted(changed):
+        value, before = getattr(requested, name), getattr(saved, name)
+        if value == before or (isinstance(value, tuple) and list(value) == list(before)):
+            continue
+        if name not in RESUMABLE:
+            flag = "--no-sustain" if name == "sustain" else "--" + name.replace("_", "-")
+            raise UserError(
+                f"{flag} {value}: the run in {requested.out} was started with {before}, which "
+                "--resume cannot change; start a new run with another --out"
+            )
+        updates[name] = value
+    return replace(saved, out=requested.out, **updates)
+
+
+def epochs_done(run_dir: Path) -> int:
+    state = run_dir / "state.json"
+    return int(json.loads(state.read_text())["epoch"]) if state.exists() else 0
+
+
+def train(
+    config: TrainConfig, resume: bool = False, progress: bool = True, changed: Collection[str] = ()
+) -> Path:
+    """Train, write the run folder, and return it.
+
+    With resume, continue a stopped run with its saved settings, except those in `changed`
+    (the names of the settings the user gave) that may change mid-run.
+    """
     run_dir = Path(config.out)
     if resume:
         if not (run_dir / "config.json").exists():
             raise UserError(f"nothing to resume in {run_dir} (no config.json)")
-        config = load_dataclass(TrainConfig, run_dir / "config.json")
+        config = resumed_config(
+            load_dataclass(TrainConfig, run_dir / "config.json"), config, changed
+        )
+        if epochs_done(run_dir) >= config.epochs:
+            print(
+                f"nothing to do: {run_dir} has trained {epochs_done(run_dir)} of {config.epochs}"
+                " epochs; ask for more with --epochs"
+            )
+            return run_dir
     elif (run_dir / "checkpoints" / "last.keras").exists():
         raise UserError(f"{run_dir} already holds a run: use --resume, or another --out")
     _check(config)
@@ -117,8 +162,6 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
     chief = is_chief()
     if not chief:  # other workers write their copies aside, as tf.distribute expects
         run_dir = run_dir / f"worker-{json.loads(os.environ['TF_CONFIG'])['task']['index']}"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    save_json(run_dir / "config.json", config)
     keras.utils.set_random_seed(config.seed)
 
     corpus = load_corpus(
@@ -126,6 +169,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
         sustain=config.sustain,
         cache_dir=Path(config.cache_dir) if config.cache_dir else None,
         progress=progress,
+        tracks=config.tracks,
     )
     print(corpus.summary())
     for line in skip_report(corpus):
@@ -142,11 +186,10 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
     if not len(train_index) or not len(validation_index):
         raise UserError(f"pieces too short for a window of {config.window} notes")
     print(f"windows: train {len(train_index)}, validation {len(validation_index)}")
+    run_dir.mkdir(parents=True, exist_ok=True)  # only now that there is something to train
+    save_json(run_dir / "config.json", config)
 
-    state_file = run_dir / "state.json"
-    initial_epoch = (
-        json.loads(state_file.read_text())["epoch"] if resume and state_file.exists() else 0
-    )
+    initial_epoch = epochs_done(run_dir) if resume else 0
     with strategy.scope():
         last = run_dir / "checkpoints" / "last.keras"
         if resume and last.exists():
@@ -194,6 +237,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
         )
     if chief:
         write_metrics(run_dir, config, corpus)
+        print(f"run written to {run_dir}")
     return run_dir
 
 

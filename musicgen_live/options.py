@@ -1,0 +1,215 @@
+"""Checks for command-line values, run as argparse parses them, so a bad value stops the
+command with one line naming the option, the value and what is allowed, before any work."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+NOTE_NAME = re.compile(r"([A-Ga-g])([#b]?)(-?\d+)")
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, and which records the options typed.
+
+    `given_options` on the result holds the destinations of the options on the command line,
+    so a handler can tell a value the user asked for from a default.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        argv = list(sys.argv[1:] if args is None else args)
+        result, extras = super().parse_known_args(argv, namespace)
+        # a subcommand's parser runs first, inside this one; keep what it found
+        result.given_options = getattr(result, "given_options", set()) | self._typed(argv)
+        return result, extras
+
+    def _typed(self, argv: list[str]) -> set[str]:
+        """Destinations of this parser's options among argv (unique prefixes count)."""
+        typed = set()
+        for arg in argv:
+            if arg == "--":
+                break
+            name = arg.split("=", 1)[0]
+            if not name.startswith("-"):
+                continue
+            abbreviation = self.allow_abbrev and name.startswith("--")
+            matches = [
+                action
+                for option, action in self._option_string_actions.items()
+                if option == name or (abbreviation and option.startswith(name))
+            ]
+            exact = self._option_string_actions.get(name)
+            if exact is not None or len({id(action) for action in matches}) == 1:
+                typed.add((exact or matches[0]).dest)
+        return typed
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows every option's default, except where there is none or the help says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help_text = action.help or ""
+        if "default" in help_text or any(
+            action.default is nothing for nothing in (None, False, argparse.SUPPRESS)
+        ):
+            return help_text
+        return super()._get_help_string(action)
+
+
+def _rejected(text: str, allowed: str) -> argparse.ArgumentTypeError:
+    return argparse.ArgumentTypeError(f"{text!r} is not allowed: {allowed}")
+
+
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer within [minimum, maximum]."""
+    allowed = (
+        f"must be a whole number from {minimum} to {maximum}"
+        if maximum is not None
+        else f"must be a whole number of {minimum} or more"
+    )
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise _rejected(text, allowed) from None
+        if value < minimum or (maximum is not None and value > maximum):
+            raise _rejected(text, allowed)
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def number(
+    minimum: float, maximum: float | None = None, *, above: bool = False, below: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: a finite number within the bounds (open ends with above/below)."""
+    low = f"{'above' if above else 'at least'} {minimum:g}"
+    high = "" if maximum is None else f" and {'below' if below else 'at most'} {maximum:g}"
+    allowed = f"must be a finite number {low}{high}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise _rejected(text, allowed) from None
+        too_low = value <= minimum if above else value < minimum
+        too_high = maximum is not None and (value >= maximum if below else value > maximum)
+        if not math.isfinite(value) or too_low or too_high:
+            raise _rejected(text, allowed)
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+positive_number = number(0, above=True)
+probability = number(0, 1, above=True)
+
+
+def pitch_number(name: str) -> int:
+    """A MIDI pitch from a note name, counting C4 = 60 (so C3 = 48, A0 = 21); ValueError if none."""
+    match = NOTE_NAME.fullmatch(name.strip())
+    if not match:
+        raise ValueError(name)
+    letter, accidental, octave = match.groups()
+    shift = {"#": 1, "b": -1, "": 0}[accidental]
+    return 12 * (int(octave) + 1) + PITCH_CLASSES[letter.upper()] + shift
+
+
+def pitch(text: str) -> int:
+    """An argparse type: a MIDI pitch 0-127, as a number or a note name (C4 = 60)."""
+    allowed = "must be a MIDI pitch 0-127 or a note name such as C4 (= 60), F#3 or Bb2"
+    try:
+        value = int(text) if text.strip().lstrip("-").isdigit() else pitch_number(text)
+    except ValueError:
+        raise _rejected(text, allowed) from None
+    if not 0 <= value <= 127:
+        raise _rejected(text, allowed)
+    return value
+
+
+def existing_file(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_file():
+        problem = "is a folder" if path.is_dir() else "does not exist"
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}: must be an existing file")
+    return path
+
+
+def existing_folder(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not an existing folder")
+    return path
+
+
+def _check_writable_folder(folder: Path, text: str) -> None:
+    """Creates and removes a file in the folder: the one test that holds for every user."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".musicgen-live-check-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: cannot write into the folder {folder} ({reason.lower()})"
+        ) from None
+
+
+def output_file(*suffixes: str) -> Callable[[str], Path]:
+    """An argparse type: a file to write, in an existing writable folder, with one of the
+    suffixes (when given); checked before any work so nothing is computed in vain."""
+
+    def parse(text: str) -> Path:
+        path = Path(text).expanduser()
+        if path.is_dir():
+            raise argparse.ArgumentTypeError(f"{text!r} is a folder: must be a file name")
+        if suffixes and path.suffix.lower() not in suffixes:
+            raise _rejected(text, f"the file name must end in {' or '.join(suffixes)}")
+        folder = path.parent
+        if not folder.is_dir():
+            raise argparse.ArgumentTypeError(f"{text!r}: the folder {folder} does not exist")
+        _check_writable_folder(folder, text)
+        return path
+
+    parse.__name__ = "output file"
+    return parse
+
+
+def output_folder(text: str) -> Path:
+    """An argparse type: a folder to write into; it may not exist yet, but its nearest
+    existing parent must be a writable folder."""
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file: must be a folder")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: {existing} is a file, not a folder")
+    _check_writable_folder(existing, text)
+    return path
+
+
+def track_selection(text: str) -> str:
+    """An argparse type: comma-separated track selectors (checked here, matched per file)."""
+    from musicgen_live.midi_files import parse_track_selectors
+
+    try:
+        parse_track_selectors(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed: {error}") from None
+    return text

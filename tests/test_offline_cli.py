@@ -1,0 +1,242 @@
+"""The offline commands through the real command line (cli.main): every bad value is one
+line and exit status 2 before any work; outputs appear whole; seeds from band files."""
+
+import os
+import shutil
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from musicgen_live.cli import build_parser, main
+from musicgen_live.midi_files import notes_from_midi, read_midi
+from musicgen_live.training.datasets import discover
+
+DATA = Path(__file__).parent / "data"
+BAND = DATA / "band.mid"  # 1 Bass (program 33), 2 Piano melody (72-84), 3 pad, 4 drums
+OFFLINE = ("generate", "train", "export", "eval", "ports")
+
+
+def exit_code(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as stop:  # argparse
+        return int(stop.code or 0)
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    assert exit_code(argv) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def read_only_folder(tmp_path: Path) -> Path:
+    """A folder no one may write into (root ignores permission bits, so /proc for root)."""
+    if os.geteuid() == 0:
+        return Path("/proc")
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--out", "{tmp}/missing/x.mid"], "--out: '{tmp}/missing/x.mid': the folder"),
+        (["--out", "{read_only}/x.mid"], "--out: '{read_only}/x.mid': cannot write"),
+        (["--out", "{tmp}"], "--out: '{tmp}' is a folder"),
+        (["--wav", "{tmp}/missing/x.wav"], "--wav: '{tmp}/missing/x.wav': the folder"),
+        (["--plot", "{tmp}/missing/x.png"], "--plot: '{tmp}/missing/x.png': the folder"),
+        (["--plot", "{tmp}/x.txt"], "--plot: '{tmp}/x.txt' is not allowed: the file name must"),
+        (["--notes", "0"], "--notes: '0' is not allowed: must be a whole number of 1 or more"),
+        (["--notes", "-5"], "--notes: '-5' is not allowed"),
+        (["--temperature", "nan"], "--temperature: 'nan' is not allowed: must be a finite"),
+        (["--top-p", "0"], "--top-p: '0' is not allowed"),
+        (["--rhythm-temperature", "inf"], "--rhythm-temperature: 'inf' is not allowed"),
+        (["--dynamics-temperature", "-1"], "--dynamics-temperature: '-1' is not allowed"),
+        (["--low", "128"], "--low: '128' is not allowed: must be a MIDI pitch 0-127"),
+        (["--high", "H4"], "--high: 'H4' is not allowed"),
+        (["--low", "C5", "--high", "C4"], "--low 72 is above --high 60"),
+        (["--rng-seed", "-1"], "--rng-seed: '-1' is not allowed: must be a whole number of 0"),
+        (["--gain", "nan"], "--gain: 'nan' is not allowed"),
+        (["--tracks", "1,,2"], "--tracks: '1,,2' is not allowed: an empty item"),
+        (["--seed", "{tmp}/none.mid"], "--seed: '{tmp}/none.mid' does not exist"),
+    ],
+)
+def test_bad_generate_values_are_one_line_before_any_work(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, extra: list[str], expected: str
+) -> None:
+    def fill(text: str) -> str:
+        return text.format(tmp=tmp_path, read_only=read_only_folder(tmp_path))
+
+    out = tmp_path / "out.mid"
+    # no model: a check that ran after loading it would fail on the model instead
+    argv = ["generate", "--seed", str(BAND), "--out", str(out), "--model", str(tmp_path / "none")]
+    line = one_line_error(capsys, argv + [fill(arg) for arg in extra])
+    assert fill(expected) in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["train", "--epochs", "0"], "--epochs: '0' is not allowed"),
+        (["train", "--max-minutes", "0"], "--max-minutes: '0' is not allowed: must be a finite"),
+        (["train", "--batch-size", "-2"], "--batch-size: '-2' is not allowed"),
+        (["train", "--window", "1"], "--window: '1' is not allowed: must be a whole number of 2"),
+        (["train", "--learning-rate", "nan"], "--learning-rate: 'nan' is not allowed"),
+        (["train", "--validation-windows", "0"], "--validation-windows: '0' is not allowed"),
+        (["train", "--steps-per-epoch", "0"], "--steps-per-epoch: '0' is not allowed"),
+        (["train", "--stretch", "1"], "--stretch: '1' is not allowed"),
+        (["train", "--transpose", "-1"], "--transpose: '-1' is not allowed"),
+        (["train", "--out", "{tmp}/file"], "--out: '{tmp}/file' is a file"),
+        (["eval", "--max-windows", "0"], "--max-windows: '0' is not allowed"),
+        (["eval", "--samples", "0"], "--samples: '0' is not allowed"),
+        (["eval", "--top-p", "2"], "--top-p: '2' is not allowed"),
+        (["export", "{tmp}/no-run", "--out", "{tmp}/m"], "run_dir: '{tmp}/no-run' is not an"),
+        (["export", "{tmp}", "--out", "{tmp}/file"], "--out: '{tmp}/file' is a file"),
+        (["ports", "--backend", "midi"], "--backend: invalid choice: 'midi'"),
+    ],
+)
+def test_bad_values_of_the_other_offline_commands_are_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], expected: str
+) -> None:
+    (tmp_path / "file").write_text("x")
+    argv = [arg.format(tmp=tmp_path) for arg in argv]
+    if argv[0] == "train" and "--out" not in argv:
+        argv += ["--out", str(tmp_path / "run")]
+    assert expected.format(tmp=tmp_path) in one_line_error(capsys, argv)
+    assert not (tmp_path / "run").exists()
+
+
+def test_help_shows_a_text_and_the_default_of_every_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    subparsers = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for command in OFFLINE:
+        assert exit_code([command, "--help"]) == 0
+        shown = " ".join(capsys.readouterr().out.split())
+        for action in subparsers[command]._actions:
+            assert action.help, f"{command} {action.option_strings} has no help"
+            if action.default not in (None, False) and action.option_strings != ["-h", "--help"]:
+                default = " ".join(str(action.default).split())
+                assert f"(default: {default})" in shown, (command, action.dest)
+    assert exit_code(["generate", "--help"]) == 0
+    assert "(default: A0)" in capsys.readouterr().out
+
+
+def test_band_seed_continues_the_melody_never_bass_or_drums(
+    capsys: pytest.CaptureFixture[str], tiny_model: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "x.mid"
+    argv = ["generate", "--seed", str(BAND), "--out", str(out), "--model", str(tiny_model)]
+    assert exit_code(argv) == 0
+    printed = capsys.readouterr().out
+    assert "tracks 2 'Piano' (melodic); left out 1 'Bass' (bass)" in printed
+    assert "4 'Drums' (drums)" in printed
+    seed = read_midi(out).instruments[0].notes
+    melody = notes_from_midi(BAND, tracks="Piano")
+    assert [n.pitch for n in seed] == [n.pitch for n in melody]
+    assert min(n.pitch for n in seed) >= 72  # no bass, no pad, no drums
+    assert exit_code(argv + ["--tracks", "bass"]) == 0
+    assert {n.pitch for n in read_midi(out).instruments[0].notes} == {36, 43}
+    assert exit_code(argv + ["--tracks", "program:89,1"]) == 0
+    assert {n.pitch for n in read_midi(out).instruments[0].notes} == {36, 43, 60, 64}
+
+
+@pytest.mark.parametrize(
+    ("seed", "tracks", "expected"),
+    [
+        (DATA / "drums.mid", [], "no notes to continue: the file holds only drums"),
+        (BAND, ["--tracks", "4"], "no notes to continue: --tracks 4 chooses only drums"),
+        (BAND, ["--tracks", "violin"], "--tracks violin matches no track; tracks: 1 'Bass'"),
+    ],
+)
+def test_seeds_without_notes_to_continue_say_why(
+    capsys: pytest.CaptureFixture[str],
+    tiny_model: Path,
+    tmp_path: Path,
+    seed: Path,
+    tracks: list[str],
+    expected: str,
+) -> None:
+    argv = ["generate", "--seed", str(seed), "--out", str(tmp_path / "x.mid")]
+    line = one_line_error(capsys, argv + ["--model", str(tiny_model), *tracks])
+    assert expected in line
+
+
+def test_note_names_set_the_range_with_c4_as_60(
+    tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.mid"
+    argv = ["generate", "--seed", str(BAND), "--out", str(out), "--model", str(tiny_model)]
+    assert exit_code([*argv, "--low", "C4", "--high", "C4", "--notes", "16"]) == 0
+    assert {n.pitch for n in read_midi(out).instruments[1].notes} == {60}
+    assert exit_code([*argv, "--low", "A0", "--high", "A0", "--notes", "16"]) == 0
+    assert {n.pitch for n in read_midi(out).instruments[1].notes} == {21}
+
+
+def wav_peak_dbfs(path: Path) -> float:
+    with wave.open(str(path)) as handle:
+        audio = np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
+    return float(20 * np.log10(np.abs(audio.astype(float)).max() / 32767))
+
+
+def test_wav_peaks_at_minus_1_dbfs_and_gain_moves_it(
+    tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["generate", "--seed", str(BAND), "--out", str(tmp_path / "x.mid")]
+    argv += ["--model", str(tiny_model), "--notes", "8"]
+    assert exit_code([*argv, "--wav", str(tmp_path / "a.wav")]) == 0
+    assert wav_peak_dbfs(tmp_path / "a.wav") == pytest.approx(-1.0, abs=0.05)
+    assert exit_code([*argv, "--wav", str(tmp_path / "b.wav"), "--gain", "-6"]) == 0
+    assert wav_peak_dbfs(tmp_path / "b.wav") == pytest.approx(-7.0, abs=0.05)
+
+
+def test_long_generation_shows_progress_on_stderr(
+    tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["generate", "--seed", str(BAND), "--out", str(tmp_path / "x.mid")]
+    argv += ["--model", str(tiny_model)]
+    assert exit_code([*argv, "--notes", "300"]) == 0
+    assert "300/300" in capsys.readouterr().err
+    assert exit_code([*argv, "--notes", "32"]) == 0
+    assert capsys.readouterr().err == ""  # short runs stay quiet when stderr is no terminal
+
+
+def test_a_failed_write_leaves_no_file(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from musicgen_live.training import plots
+
+    def broken_plot(out: Path, *args: object) -> None:
+        out.write_bytes(b"\x89PNG half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(plots, "plot_piano_roll", broken_plot)
+    argv = ["generate", "--seed", str(BAND), "--out", str(tmp_path / "x.mid")]
+    argv += ["--model", str(tiny_model), "--plot", str(tmp_path / "x.png")]
+    with pytest.raises(OSError, match="disk full"):
+        main(argv)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["x.mid"]
+
+
+def test_eval_without_a_test_split_uses_validation_and_says_so(
+    capsys: pytest.CaptureFixture[str], tiny_model: Path, midi_folder: Path, tmp_path: Path
+) -> None:
+    splits = {path: split for path, split in discover(str(midi_folder))[1]}
+    assert "test" not in splits.values() and "validation" in splits.values()
+    argv = ["eval", "--data", str(midi_folder), "--model", str(tiny_model), "--max-windows", "64"]
+    assert exit_code(argv) == 0
+    captured = capsys.readouterr()
+    assert "has no test files" in captured.err and "using the validation split" in captured.err
+    assert "windows of the validation split" in captured.out
+    only_train = tmp_path / "only-train"
+    only_train.mkdir()
+    for path in (path for path, split in splits.items() if split == "train"):
+        shutil.copy(path, only_train / path.name)
+    line = one_line_error(capsys, ["eval", "--data", str(only_train), "--model", str(tiny_model)])
+    assert "no file falls into the test split (" in line
