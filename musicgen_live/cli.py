@@ -259,9 +259,22 @@ def cmd_ports(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from musicgen_live.live import run_live
+    from musicgen_live.live.config import resolve_config
+    from musicgen_live.live.settings import load_settings
 
-    return run_live(args, _sampling(args))
+    remembered = None if args.headless else load_settings()  # scripts play what flags say
+    config = resolve_config(args, args.given_options, remembered)
+    if config.headless:
+        from musicgen_live.live.headless import run_headless
+
+        return run_headless(config)
+    if not sys.stdout.isatty():
+        raise UserError("the live UI needs a terminal; use --headless for scripts")
+    from musicgen_live.live.thread import EngineThread
+    from musicgen_live.tui.app import make_app
+
+    app = make_app(config, lambda on_event: EngineThread(config, on_event))
+    return app.run() or 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -273,14 +286,13 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="{live,ports,generate,train,export,eval}"
     )
 
-    from musicgen_live.live import add_live_options
+    from musicgen_live.live.config import add_live_options
 
     live = commands.add_parser("live", help="listen and answer (the default command)")
     add_live_options(live)
     _model_option(live)
     _sampling_options(live)
     live.set_defaults(handler=cmd_live)
-    parser.set_defaults(live_parser=live)
 
     add_offline_commands(commands)
     return parser
@@ -469,23 +481,12 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     evaluate.set_defaults(handler=cmd_eval)
 
 
-def explicit_options(parser: argparse.ArgumentParser, argv: list[str]) -> set[str]:
-    """The options the user typed (so remembered settings fill in only the rest)."""
-    given = set()
-    for action in parser._actions:
-        for option in action.option_strings:
-            if any(arg == option or arg.startswith(option + "=") for arg in argv):
-                given.add(action.dest)
-    return given
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["live", *argv]
     args = parser.parse_args(argv)
-    args.explicit = explicit_options(args.live_parser, argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

@@ -56,6 +56,15 @@ def match_port(wanted: str, available: list[str], kind: str) -> str | None:
 
 
 CLIENT_NAME = "musicgen-live"
+
+
+def is_own_port(name: str, own: list[str]) -> bool:
+    """Whether a listed port is one of `own`, the virtual ports this process opened (listed as
+    "musicgen-live:NAME" on JACK, "musicgen-live:NAME 128:0" on ALSA)."""
+    client, _, port = name.partition(":")
+    return client.startswith(CLIENT_NAME) and any(port.startswith(mine) for mine in own)
+
+
 POLL_INTERVAL = 0.001  # seconds between looks at a polled input's queue while played
 IDLE_POLL_INTERVAL = 0.004  # and once nothing has come for IDLE_AFTER seconds
 IDLE_AFTER = 2.0

@@ -2,26 +2,51 @@
 
 The file is rewritten (to a temporary name, then renamed) whenever a note ends, so a killed
 process keeps everything played before, and a failed write never corrupts the last good file.
+`--record PATH` records into a folder (an existing one, or a new name without `.mid`), or into
+one new file when PATH ends in `.mid`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import threading
 from pathlib import Path
 
 import mido
 
+from musicgen_live.errors import UserError
+
 TICKS_PER_BEAT = 480
 TEMPO = 500_000  # 120 bpm: one tick is 1/960 s
 TRACKS = ("player", "model")
 
 
+def check_recording_path(path: Path) -> Path:
+    """PATH itself, or a one-line UserError when recording there would destroy something."""
+    if path.suffix.lower() == ".mid":
+        if path.exists():
+            raise UserError(f"--record {path}: the file exists; give a new name or a folder")
+    elif path.exists() and not path.is_dir():
+        raise UserError(f"--record {path}: not a folder and not a .mid file")
+    return path
+
+
+def recording_file(path: Path) -> Path:
+    """The file to write: PATH when it ends in .mid, else a new session file in folder PATH."""
+    if path.suffix.lower() == ".mid":
+        return path
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return path / f"session-{stamp}.mid"
+
+
 class Recorder:
-    def __init__(self, folder: Path, started: float) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        self.path = folder / f"session-{stamp}.mid"
+    """Records into `path` (a .mid file); its folder is created. Raises OSError when it
+    cannot be, or UserError when the file exists."""
+
+    def __init__(self, path: Path, started: float) -> None:
+        self.path = recording_file(check_recording_path(path))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.started = started
         self.events: dict[str, list[tuple[float, mido.Message]]] = {t: [] for t in TRACKS}
         self.failed: str | None = None
@@ -59,7 +84,8 @@ class Recorder:
                 temporary.replace(self.path)
             except OSError as error:
                 self.failed = f"recording to {self.path} failed: {error.strerror or error}"
-                temporary.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a read-only disk refuses this too
+                    temporary.unlink(missing_ok=True)
                 return self.failed
             self.failed = None
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import subprocess
 import sys
 import wave
 from collections.abc import Sequence
@@ -128,15 +129,25 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
 
 
 LINUX_DRIVERS = ("pipewire", "pulseaudio", "alsa", "jack")
+JACK_ID = "musicgen-live-synth"  # FluidSynth's JACK client; its ports are :left and :right
 
 
 class SynthSink:
-    """Plays engine messages through FluidSynth on an audio driver (a live sink)."""
+    """Plays engine messages through FluidSynth on an audio driver (a live sink). On JACK its
+    outputs are connected to `audio_ports` (left, right), by default the system's playback."""
 
-    def __init__(self, soundfont: Path, driver: str | None = None, **settings: str) -> None:
+    def __init__(
+        self,
+        soundfont: Path,
+        driver: str | None = None,
+        audio_ports: Sequence[str] | None = None,
+        **settings: str,
+    ) -> None:
         self.synth = new_synth(soundfont)
         for key, value in settings.items():
             self.synth.setting(key, value)
+        self.synth.setting("audio.jack.id", JACK_ID)
+        self.synth.setting("audio.jack.autoconnect", 0 if audio_ports else 1)
         tried = [driver] if driver else [os.environ.get("MUSICGEN_AUDIO_DRIVER") or ""]
         if not tried[0]:
             tried = ["coreaudio"] if sys.platform == "darwin" else list(LINUX_DRIVERS)
@@ -145,12 +156,35 @@ class SynthSink:
                 self.synth.start(driver=name)
             if self.synth.audio_driver:
                 self.driver = name
+                if name == "jack" and audio_ports:
+                    self._connect(audio_ports)
                 return
         self.synth.delete()
         raise UserError(
             f"FluidSynth could not open an audio driver (tried {', '.join(tried)}); "
             "set MUSICGEN_AUDIO_DRIVER or use a MIDI output (--out)"
         )
+
+    def _connect(self, audio_ports: Sequence[str]) -> None:
+        """Left and right to the JACK ports asked for (one port takes both)."""
+        targets = list(audio_ports) * 2 if len(audio_ports) == 1 else list(audio_ports)
+        for source, target in zip(("left", "right"), targets, strict=False):
+            try:
+                done = subprocess.run(
+                    ["jack_connect", f"{JACK_ID}:{source}", target],
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                )
+            except (OSError, subprocess.TimeoutExpired) as error:
+                self.close()
+                raise UserError(f"cannot connect FluidSynth's JACK ports ({error})") from error
+            if done.returncode != 0:
+                self.close()
+                raise UserError(
+                    f"cannot connect FluidSynth to JACK port {target!r} "
+                    "(`jack_lsp` lists the ports)"
+                )
 
     def send(self, message: Any) -> None:
         if message.type == "note_on" and message.velocity > 0:

@@ -1,5 +1,5 @@
-"""SVG snapshots of the screens (pytest-textual-snapshot); `pytest --snapshot-update` redraws
-them after an intended change of layout."""
+"""SVG snapshots of the screens (pytest-textual-snapshot) over a fake engine;
+`pytest tests/test_snapshots.py --snapshot-update` redraws them after an intended change."""
 
 from __future__ import annotations
 
@@ -9,31 +9,14 @@ from typing import Any
 import pytest
 from textual.widgets import RichLog
 
-from musicgen_live.cli import build_parser, explicit_options
-from musicgen_live.host import EngineHost
-from musicgen_live.live import LiveSession
-from musicgen_live.runtime import Sampling
-from musicgen_live.tui.app import MusicgenApp, merge_settings
-from musicgen_live.tui.settings import Settings
+from musicgen_live.tui.app import MusicgenApp
+from tests.tui_fakes import fake_app
 
 
 @pytest.fixture(autouse=True)
 def steady(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setattr(MusicgenApp, "timestamp", staticmethod(lambda: "12:00:00"))
-
-
-def make_app(*argv: str) -> MusicgenApp:
-    parser = build_parser()
-    args = parser.parse_args(["live", "--backend", "jack", *argv])
-    args.explicit = explicit_options(args.live_parser, ["live", *argv])
-    merged = merge_settings(args, Settings())
-    merged.sampling = Sampling()
-
-    def host(options: Any, sampling: Sampling, on_event: Any) -> EngineHost:
-        return EngineHost(LiveSession(options, sampling, on_event))
-
-    return MusicgenApp(merged, Settings(), host)
 
 
 async def logged(pilot: Any) -> None:
@@ -46,24 +29,21 @@ async def logged(pilot: Any) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_main_screen(
-    snap_compare: Any, jack_server: str, tiny_model: Path, size: tuple[int, int]
-) -> None:
-    app = make_app("--in", "snapshot in", "--out", "snapshot out", "--model", str(tiny_model))
-    assert snap_compare(app, terminal_size=size, run_before=logged)
+def test_main_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(fake_app(), terminal_size=size, run_before=logged)
 
 
-def test_help_screen(snap_compare: Any, jack_server: str, tiny_model: Path) -> None:
-    app = make_app("--in", "snapshot in", "--out", "snapshot out", "--model", str(tiny_model))
-
+def test_help_screen(snap_compare: Any) -> None:
     async def help_open(pilot: Any) -> None:
         await logged(pilot)
         await pilot.press("question_mark")
         await pilot.pause(0.2)
 
-    assert snap_compare(app, terminal_size=(80, 24), run_before=help_open)
+    assert snap_compare(fake_app(), terminal_size=(80, 24), run_before=help_open)
 
 
 def test_error_screen(snap_compare: Any) -> None:
-    app = make_app("--model", "/nonexistent/model")
+    app = fake_app(
+        fail="/nonexistent/model: no model.json (a model folder holds model.tflite and model.json)"
+    )
     assert snap_compare(app, terminal_size=(80, 24))

@@ -1,18 +1,18 @@
 """The Textual app over the live engine: ports, state, the roll, controls, log.
 
-The engine runs in its own thread (EngineHost); the app sends it commands and renders
-its events, so a slow frame can never delay a note.
+The app knows the engine only as something that takes commands and sends events
+(`EngineHandle`), built by the factory `make_app` is given: the real one runs in its own
+thread, so a slow frame can never delay a note; tests give a fake one.
 """
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
+import collections
 import datetime
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import platformdirs
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,33 +20,37 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, RichLog, Static
 
 from musicgen_live.errors import UserError
-from musicgen_live.events import (
-    AnswerEnded,
-    AnswerStarted,
-    EngineEvent,
-    NotePlayed,
-    Notice,
-    PhraseHeard,
-    StateChanged,
-    describe,
+from musicgen_live.live.commands import (
+    AnswerNow,
+    Command,
+    ListPorts,
+    Panic,
+    Reconfigure,
+    StartRecording,
+    StopRecording,
+    SwitchModel,
+    SwitchPort,
 )
-from musicgen_live.runtime import Sampling
+from musicgen_live.live.config import LiveConfig, Performance
+from musicgen_live.live.events import EngineEvent, NotePlayed
+from musicgen_live.live.settings import remember
+from musicgen_live.tui import messages
 from musicgen_live.tui.choice import ChoiceScreen
-from musicgen_live.tui.messages import EngineUpdate
+from musicgen_live.tui.controls import SETTING, STEPS, shown, stepped, toggled_mode
 from musicgen_live.tui.screens import ErrorScreen, HelpScreen
-from musicgen_live.tui.settings import Settings, save_settings
 from musicgen_live.tui.widgets import PianoRoll, StatePanel, Stepper
 
 MODELS = Path(__file__).resolve().parent.parent.parent / "models"
-RECORDINGS = Path(platformdirs.user_music_dir()) / "musicgen-live"
-STEPS = {  # control: (step, lowest, highest)
-    "temperature": (0.05, 0.1, 2.0),
-    "top_p": (0.05, 0.5, 1.0),
-    "rhythm_temperature": (0.05, 0.1, 2.0),
-    "dynamics_temperature": (0.05, 0.1, 2.0),
-    "length": (4, 4, 256),
-    "silence": (50, 100, 3000),
-}
+ALLOWED_WHEN_FAILED = {"help", "quit", "quit_clean", "pop_screen"}
+
+
+class EngineHandle(Protocol):
+    def start(self) -> None: ...
+    def submit(self, command: Command) -> None: ...
+    def stop(self) -> None: ...
+
+
+EngineFactory = Callable[[Callable[[EngineEvent], None]], EngineHandle]
 
 
 class MusicgenApp(App[int]):
@@ -58,31 +62,33 @@ class MusicgenApp(App[int]):
         Binding("r", "record", "Record"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit_clean", "Quit"),
-        Binding("t", "step('temperature', -1)", "Temp −", show=False),
-        Binding("T", "step('temperature', 1)", "Temp +", show=False),
-        Binding("o", "step('top_p', -1)", show=False),
-        Binding("O", "step('top_p', 1)", show=False),
-        Binding("y", "step('rhythm_temperature', -1)", show=False),
-        Binding("Y", "step('rhythm_temperature', 1)", show=False),
-        Binding("d", "step('dynamics_temperature', -1)", show=False),
-        Binding("D", "step('dynamics_temperature', 1)", show=False),
-        Binding("l", "step('length', -1)", show=False),
-        Binding("L", "step('length', 1)", show=False),
-        Binding("s", "step('silence', -1)", show=False),
-        Binding("S", "step('silence', 1)", show=False),
+        *[
+            Binding(key, f"step('{control}', {direction})", show=False)
+            for control, (down, up) in {
+                "temperature": ("t", "T"),
+                "top_p": ("o", "O"),
+                "rhythm_temperature": ("y", "Y"),
+                "dynamics_temperature": ("d", "D"),
+                "length": ("l", "L"),
+                "silence_ms": ("s", "S"),
+            }.items()
+            for key, direction in ((down, -1), (up, 1))
+        ],
         Binding("m", "toggle_mode", "Mode", show=False),
         Binding("i", "choose('input')", "Input", show=False),
         Binding("u", "choose('output')", "Output", show=False),
         Binding("n", "choose('model')", "Model", show=False),
     ]
 
-    def __init__(self, args: argparse.Namespace, settings: Settings, host_factory: Any) -> None:
+    def __init__(self, config: LiveConfig, engine_factory: EngineFactory) -> None:
         super().__init__()
-        self.args = args
-        self.settings = settings
-        self.host_factory = host_factory
-        self.host: Any = None
-        self.recording: Path | None = None
+        self.config = config
+        self.performance = config.performance  # the values in force
+        self.engine_factory = engine_factory
+        self.engine: EngineHandle | None = None
+        self.failed = False
+        self.recording: str | None = None
+        self._notes: collections.deque[NotePlayed] = collections.deque()
 
     # ---- layout --------------------------------------------------------------------------
 
@@ -92,161 +98,156 @@ class MusicgenApp(App[int]):
             yield StatePanel(id="state")
             yield Static("", id="ports")
         yield PianoRoll(id="roll")
+        rows = (
+            (("temperature", "pitch temp"), ("top_p", "top-p"), ("rhythm_temperature", "rhythm"))
+            + (("dynamics_temperature", "dynamics"),),
+            (("length", "length"), ("silence_ms", "silence ms")),
+        )
         with Vertical(id="controls"):
-            with Horizontal(classes="control-row"):
-                yield Stepper("temperature", "pitch temp", f"{self.settings.temperature:.2f}")
-                yield Stepper("top_p", "top-p", f"{self.settings.top_p:.2f}")
-                yield Stepper(
-                    "rhythm_temperature", "rhythm", f"{self.settings.rhythm_temperature:.2f}"
-                )
-                yield Stepper(
-                    "dynamics_temperature", "dynamics", f"{self.settings.dynamics_temperature:.2f}"
-                )
-            with Horizontal(classes="control-row"):
-                yield Stepper("length", "length", self.settings.length)
-                yield Stepper("silence", "silence ms", str(self.settings.silence))
-                yield Button(self.settings.mode, id="mode")
+            for index, row in enumerate(rows):
+                with Horizontal(classes="control-row"):
+                    for control, title in row:
+                        yield Stepper(control, title, shown(self.performance, control))
+                    if index == 1:
+                        yield Button(self.performance.mode, id="mode")
         with Vertical(id="log-box"):
             yield RichLog(id="log", max_lines=500, wrap=False, markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         try:
-            self.host = self.host_factory(self.args, self._sampling(), self._from_engine)
+            self.engine = self.engine_factory(self._from_engine)
+            self.engine.start()
         except UserError as error:
-            self.push_screen(ErrorScreen(str(error)))
-            return
-        self.query_one("#ports", Static).update("\n".join(self.host.session.describe_ports()))
-        self.host.start()
+            self.engine = None
+            self.show_error(str(error))
 
     def on_unmount(self) -> None:
-        if self.host is not None:
-            self.host.stop()
+        self.stop_engine()
 
-    # ---- engine events (posted from the engine thread) --------------------------------------
+    def stop_engine(self) -> None:
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            engine.stop()
+
+    def show_error(self, text: str) -> None:
+        self.failed = True
+        self.push_screen(ErrorScreen(text))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Once the engine failed, keys do nothing but help and quit."""
+        return not self.failed or action in ALLOWED_WHEN_FAILED
+
+    def submit(self, command: Command) -> None:
+        if self.engine is not None and not self.failed:
+            self.engine.submit(command)
+
+    # ---- engine events (posted from the engine's thread) ------------------------------------
 
     def _from_engine(self, event: EngineEvent) -> None:
-        self.post_message(EngineUpdate(event))
+        if isinstance(event, NotePlayed):
+            self._notes.append(event)
+            self.post_message(messages.NotesArrived())
+        else:
+            self.post_message(messages.message_for(event))
 
-    def on_engine_update(self, message: EngineUpdate) -> None:
-        event = message.event
-        state = self.query_one(StatePanel)
+    def on_notes_arrived(self) -> None:
         roll = self.query_one(PianoRoll)
-        match event:
-            case NotePlayed(source=source, pitch=pitch, on=on, at=at):
-                roll.note(source, pitch, on, at)
-                return
-            case StateChanged(state=value):
-                state.state = value
-                return
-            case AnswerStarted(latency_ms=latency):
-                state.add_latency(latency)
-            case AnswerEnded(late_events=late, at=at):
-                state.late_events = late
-                state.refresh()
-                roll.clear_open(at)
-            case Notice(text=text) if text.startswith(("input:", "output:")):
-                self.query_one("#ports", Static).update(
-                    "\n".join(self.host.session.describe_ports())
-                )
-            case PhraseHeard():
-                pass
-        self.log_line(describe(event))
+        while self._notes:
+            note = self._notes.popleft()
+            roll.note(note.source, note.pitch, note.on, note.at)
+
+    def on_state_shown(self, message: messages.StateShown) -> None:
+        self.query_one(StatePanel).state = message.state
+
+    def on_latency_measured(self, message: messages.LatencyMeasured) -> None:
+        self.query_one(StatePanel).add_latency(message.latency_ms)
+        self.log_line(message.line)
+
+    def on_answer_done(self, message: messages.AnswerDone) -> None:
+        state = self.query_one(StatePanel)
+        state.late_events = message.late_events
+        state.refresh()
+        self.query_one(PianoRoll).clear_open(message.at)
+        self.log_line(message.line)
+
+    def on_ports_shown(self, message: messages.PortsShown) -> None:
+        self.query_one("#ports", Static).update("\n".join(message.lines))
+
+    def on_port_choices(self, message: messages.PortChoices) -> None:
+        kind = message.kind
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.submit(SwitchPort(kind, value))
+                remember({kind: value})
+
+        self.push_screen(ChoiceScreen(f"Choose the {kind}", list(message.names)), chosen)
+
+    def on_recording_shown(self, message: messages.RecordingShown) -> None:
+        self.recording = message.path or None
+        state = self.query_one(StatePanel)
+        state.recording = Path(message.path).name if message.path else ""
+        state.refresh()
+        self.log_line(
+            f"recording to {message.path}" if message.path else f"recording saved: {message.saved}"
+        )
+
+    def on_model_shown(self, message: messages.ModelShown) -> None:
+        remember({"model": message.folder})
+        self.log_line(f"model: {message.folder}")
+
+    def on_engine_failed(self, message: messages.EngineFailed) -> None:
+        self.show_error(message.text)
+
+    def on_log_line(self, message: messages.LogLine) -> None:
+        self.log_line(message.text)
 
     @staticmethod
     def timestamp() -> str:
         return datetime.datetime.now().strftime("%H:%M:%S")
 
     def log_line(self, text: str) -> None:
-        stamp = self.timestamp()
-        self.query_one(RichLog).write(f"{stamp}  {text}")
+        self.query_one(RichLog).write(f"{self.timestamp()}  {text}")
 
     # ---- actions ---------------------------------------------------------------------------
 
     def action_answer_now(self) -> None:
-        if self.host is not None:
-            self.host.answer_now()
+        self.submit(AnswerNow())
 
     def action_panic(self) -> None:
-        if self.host is not None:
-            self.host.panic()
-            self.log_line("panic: all notes off")
+        self.submit(Panic())
+        self.log_line("panic: all notes off")
 
     def action_record(self) -> None:
-        if self.host is None:
-            return
-        state = self.query_one(StatePanel)
-        if self.recording is None:
-            self.recording = self.host.start_recording(Path(self.args.record or RECORDINGS))
-            state.recording = self.recording.name
-            self.log_line(f"recording to {self.recording}")
-        else:
-            self.host.stop_recording()
-            self.log_line(f"recording saved: {self.recording}")
-            self.recording, state.recording = None, ""
-        state.refresh()
+        self.submit(StartRecording() if self.recording is None else StopRecording())
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def action_quit_clean(self) -> None:
-        if self.host is not None:
-            self.host.stop()
-            self.host = None
-        save_settings(self.settings)
+        self.stop_engine()
         self.exit(0)
 
     def action_step(self, control: str, direction: int) -> None:
-        step, lowest, highest = STEPS[control]
-        current = float(str(getattr(self.settings, control)).rstrip("s"))
-        value = min(highest, max(lowest, round(current + direction * step, 2)))
-        if control == "length":
-            unit = "s" if self.settings.length.endswith("s") else ""
-            self.settings.length = f"{int(value)}{unit}"
-            shown = self.settings.length
-        elif control == "silence":
-            self.settings.silence = int(value)
-            shown = str(int(value))
-        else:
-            setattr(self.settings, control, value)
-            shown = f"{value:.2f}"
-        self.query_one(f"#control-{control}", Stepper).show(shown)
-        self._apply()
+        self._apply(stepped(self.performance, control, direction), control)
+        self.query_one(f"#control-{control}", Stepper).show(shown(self.performance, control))
 
     def action_toggle_mode(self) -> None:
-        self.settings.mode = (
-            "continuous" if self.settings.mode == "call-response" else "call-response"
-        )
-        self.query_one("#mode", Button).label = self.settings.mode
-        self._apply()
+        self._apply(toggled_mode(self.performance), "mode")
+        self.query_one("#mode", Button).label = self.performance.mode
 
     def action_choose(self, kind: str) -> None:
-        if self.host is None:
+        if kind != "model":
+            self.submit(ListPorts(kind))  # the engine answers with PortsAvailable
             return
-        if kind == "model":
-            options = sorted(str(p.parent) for p in MODELS.glob("*/model.json"))
-        else:
-            options = self.host.session.ports.names(kind)
-            options += ["FluidSynth"] if kind == "output" else []
-            options += [f"musicgen-live {'in' if kind == 'input' else 'out'}"]
+        options = sorted(str(p.parent) for p in MODELS.glob("*/model.json"))
 
         def chosen(value: str | None) -> None:
-            if value is None:
-                return
-            if kind == "model":
-                try:
-                    self.host.switch_model(Path(value))
-                except UserError as error:
-                    self.log_line(f"warning: {error}")
-                    return
-                self.settings.model = value
-                self.log_line(f"model: {value}")
-            else:
-                self.host.switch_port(kind, value)
-                setattr(self.settings, kind, value)
-            save_settings(self.settings)
+            if value is not None:
+                self.submit(SwitchModel(Path(value)))
 
-        self.push_screen(ChoiceScreen(f"Choose the {kind}", options), chosen)
+        self.push_screen(ChoiceScreen("Choose the model", options), chosen)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
@@ -256,93 +257,41 @@ class MusicgenApp(App[int]):
             control, direction = button.rsplit("-", 1)
             self.action_step(control, 1 if direction == "up" else -1)
 
-    def _sampling(self) -> Sampling:
-        base: Sampling = self.args.sampling
-        return dataclasses.replace(
-            base,
-            temperature=self.settings.temperature,
-            top_p=self.settings.top_p,
-            rhythm_temperature=self.settings.rhythm_temperature,
-            dynamics_temperature=self.settings.dynamics_temperature,
-        )
+    def _apply(self, performance: Performance, control: str) -> None:
+        """Controls apply to the next answer; the one changed is remembered."""
+        if self.failed:
+            return
+        self.performance = performance
+        self.submit(Reconfigure(performance))
+        remember({SETTING.get(control, control): getattr(performance, control)})
 
-    def _apply(self) -> None:
-        """Controls apply to the next answer."""
-        from musicgen_live.live import parse_length
-
-        notes, seconds = parse_length(self.settings.length)
-        if self.host is not None:
-            self.host.reconfigure(
-                sampling=self._sampling(),
-                length_notes=notes,
-                length_seconds=seconds,
-                silence=self.settings.silence / 1000,
-                mode=self.settings.mode,
-            )
-        save_settings(self.settings)
-
-    def get_system_commands(self, screen: Screen[Any]) -> Any:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if self.failed:
+            return
         yield SystemCommand(
             "Answer now", "End the phrase and answer at once", self.action_answer_now
         )
         yield SystemCommand("Panic", "All notes off", self.action_panic)
         yield SystemCommand("Record", "Start or stop recording the session", self.action_record)
         yield SystemCommand("Toggle mode", "Call-response or continuous", self.action_toggle_mode)
-        yield SystemCommand(
-            "Choose input", "Pick the MIDI input", lambda: self.action_choose("input")
-        )
-        yield SystemCommand(
-            "Choose output",
-            "Pick the MIDI output or FluidSynth",
-            lambda: self.action_choose("output"),
-        )
+        for kind, what in (("input", "MIDI input"), ("output", "MIDI output or FluidSynth")):
+            yield SystemCommand(
+                f"Choose {kind}", f"Pick the {what}", lambda k=kind: self.action_choose(k)
+            )
         yield SystemCommand(
             "Choose model", "Pick a model from models/", lambda: self.action_choose("model")
         )
         for control in STEPS:
-            yield SystemCommand(
-                f"{control} up", f"Raise {control}", lambda c=control: self.action_step(c, 1)
-            )
-            yield SystemCommand(
-                f"{control} down", f"Lower {control}", lambda c=control: self.action_step(c, -1)
-            )
+            for word, direction in (("up", 1), ("down", -1)):
+                yield SystemCommand(
+                    f"{control} {word}",
+                    f"{'Raise' if direction > 0 else 'Lower'} {control}",
+                    lambda c=control, d=direction: self.action_step(c, d),
+                )
         yield SystemCommand("Help", "Keys and what they do", self.action_help)
 
 
-SAMPLING = {"temperature", "top_p", "rhythm_temperature", "dynamics_temperature"}
-REMEMBERED = {"input", "output", "length", "silence", "mode", "model"} | SAMPLING
-
-
-def merge_settings(args: argparse.Namespace, settings: Settings) -> argparse.Namespace:
-    """Flags given on the command line win (this run only); the rest come from the settings
-    the UI remembered."""
-    explicit: set[str] = getattr(args, "explicit", set())
-    merged = argparse.Namespace(**vars(args))
-    for name in REMEMBERED - explicit:
-        saved = getattr(settings, name)
-        if name == "output":
-            merged.output = None if saved in ("", "FluidSynth") else saved
-            merged.synth = merged.synth or saved == "FluidSynth"
-        elif name == "model":
-            merged.model = Path(saved) if saved else args.model
-        elif name == "silence":
-            merged.silence = saved
-        elif name not in SAMPLING:
-            setattr(merged, name, saved)
-    return merged
-
-
-def run_app(args: argparse.Namespace, sampling: Sampling) -> int:
-    from musicgen_live.host import EngineHost
-    from musicgen_live.live import LiveSession
-    from musicgen_live.tui.settings import load_settings
-
-    settings = load_settings()
-    merged = merge_settings(args, settings)
-    merged.sampling = sampling
-
-    def host_factory(options: argparse.Namespace, current: Sampling, on_event: Any) -> EngineHost:
-        return EngineHost(LiveSession(options, current, on_event))
-
-    return MusicgenApp(merged, settings, host_factory).run() or 0
+def make_app(config: LiveConfig, engine_factory: EngineFactory) -> MusicgenApp:
+    """The app over whatever engine the factory builds (a real one, or a test's fake)."""
+    return MusicgenApp(config, engine_factory)

@@ -1,4 +1,5 @@
-"""Messages from the engine thread to the app (`post_message` is thread-safe)."""
+"""Messages from the engine's thread to the app, one kind per event (`post_message` is
+thread-safe); the high-rate ones make way for a newer one of their kind."""
 
 from __future__ import annotations
 
@@ -6,11 +7,101 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from musicgen_live.events import EngineEvent
+from musicgen_live.live.events import (
+    AnswerEnded,
+    AnswerStarted,
+    EngineEvent,
+    Failed,
+    ModelLoaded,
+    PortsAvailable,
+    PortsInUse,
+    Recording,
+    State,
+    StateChanged,
+    describe,
+)
 
 
 @dataclass
-class EngineUpdate(Message):
-    """One engine event, handed to the UI thread."""
+class StateShown(Message):
+    state: State
 
-    event: EngineEvent
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StateShown)
+
+
+class NotesArrived(Message):
+    """Notes wait in the app's queue; one message draws every one of them."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, NotesArrived)
+
+
+@dataclass
+class LatencyMeasured(Message):
+    latency_ms: float
+    line: str
+
+
+@dataclass
+class AnswerDone(Message):
+    at: float
+    late_events: int
+    line: str
+
+
+@dataclass
+class PortsShown(Message):
+    lines: tuple[str, ...]
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PortsShown)
+
+
+@dataclass
+class PortChoices(Message):
+    kind: str
+    names: tuple[str, ...]
+
+
+@dataclass
+class RecordingShown(Message):
+    path: str
+    saved: str
+
+
+@dataclass
+class ModelShown(Message):
+    folder: str
+
+
+@dataclass
+class EngineFailed(Message):
+    text: str
+
+
+@dataclass
+class LogLine(Message):
+    text: str
+
+
+def message_for(event: EngineEvent) -> Message:
+    """The app's message for one engine event (notes go through `NotesArrived`)."""
+    match event:
+        case StateChanged(state=state):
+            return StateShown(state)
+        case AnswerStarted(latency_ms=latency):
+            return LatencyMeasured(latency, describe(event))
+        case AnswerEnded(at=at, late_events=late):
+            return AnswerDone(at, late, describe(event))
+        case PortsInUse(lines=lines):
+            return PortsShown(lines)
+        case PortsAvailable(kind=kind, names=names):
+            return PortChoices(kind, names)
+        case Recording(path=path, saved=saved):
+            return RecordingShown(path, saved)
+        case ModelLoaded(folder=folder):
+            return ModelShown(folder)
+        case Failed(text=text):
+            return EngineFailed(text)
+    return LogLine(describe(event))

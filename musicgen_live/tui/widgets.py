@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,13 +15,13 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
-from musicgen_live.events import ANSWERING, HEARING, LISTENING
+from musicgen_live.live.events import State
 
 COLOURS = {"player": "#4fa3ff", "model": "#ff9f43"}
 STATE_STYLES = {
-    LISTENING: ("LISTENING", "bold green"),
-    HEARING: ("HEARING A PHRASE", "bold #4fa3ff"),
-    ANSWERING: ("ANSWERING", "bold #ff9f43"),
+    State.LISTENING: ("LISTENING", "bold green"),
+    State.HEARING: ("HEARING A PHRASE", "bold #4fa3ff"),
+    State.ANSWERING: ("ANSWERING", "bold #ff9f43"),
 }
 
 
@@ -33,35 +34,55 @@ class RollNote:
 
 
 class PianoRoll(Widget):
-    """The player's notes and the answers scrolling right to left, in two colours."""
+    """The player's notes and the answers scrolling right to left, in two colours.
+
+    It redraws only when something changed: a note came or went, or notes on screen moved
+    by a column. An idle roll costs nothing."""
 
     SECONDS_PER_COLUMN = 0.1
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, now: Callable[[], float] = time.monotonic, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.notes: collections.deque[RollNote] = collections.deque(maxlen=2000)
         self._open: dict[tuple[str, int], RollNote] = {}
-        self.now = time.monotonic
+        self.now = now
+        self.draws = 0
+        self._changed = True
+        self._last_end = float("-inf")  # the latest end of a closed note
 
     def on_mount(self) -> None:
-        self.set_interval(1 / 15, self.refresh)
+        self.set_interval(self.SECONDS_PER_COLUMN, self.scroll_on)
+
+    def scroll_on(self) -> None:
+        """Redraw if anything changed or anything on screen has moved on."""
+        shown_from = self.now() - max(8, self.size.width) * self.SECONDS_PER_COLUMN
+        if self._changed or self._open or self._last_end >= shown_from:
+            self._changed = False
+            self.refresh()
 
     def note(self, source: str, pitch: int, on: bool, at: float) -> None:
         key = (source, pitch)
         if on:
             if key in self._open:
-                self._open[key].end = at
+                self._close(self._open[key], at)
             self._open[key] = RollNote(source, pitch, at)
             self.notes.append(self._open[key])
         elif key in self._open:
-            self._open.pop(key).end = at
+            self._close(self._open.pop(key), at)
+        self._changed = True
 
     def clear_open(self, at: float) -> None:
         for note in self._open.values():
-            note.end = at
+            self._close(note, at)
         self._open.clear()
+        self._changed = True
+
+    def _close(self, note: RollNote, at: float) -> None:
+        note.end = at
+        self._last_end = max(self._last_end, at)
 
     def render(self) -> Text:
+        self.draws += 1
         width, height = max(8, self.size.width), max(3, self.size.height)
         end = self.now()
         start = end - width * self.SECONDS_PER_COLUMN
@@ -101,7 +122,7 @@ class PianoRoll(Widget):
 class StatePanel(Static):
     """Listening / hearing / answering, the response latency and late events."""
 
-    state: reactive[str] = reactive(LISTENING)
+    state: reactive[State] = reactive(State.LISTENING)
     latencies: list[float]
 
     def __init__(self, **kwargs: object) -> None:
@@ -130,7 +151,7 @@ class StatePanel(Static):
         )
         return text
 
-    def watch_state(self, state: str) -> None:
+    def watch_state(self, state: State) -> None:
         self.refresh()
 
 

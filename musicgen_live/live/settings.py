@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import tomli_w
 
+SYNTH = "FluidSynth"
 
-@dataclass
+
+@dataclass(frozen=True)
 class Settings:
     input: str = "musicgen-live in"
     output: str = ""  # "" = FluidSynth when available, else the virtual output
@@ -29,18 +32,23 @@ def settings_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """The saved settings; a missing or unreadable file gives the defaults."""
+    """The saved settings; a missing or unreadable file, or a value of the wrong type, gives
+    the defaults."""
     path = path or settings_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError):
         return Settings()
-    settings = Settings()
+    defaults = Settings()
+    known: dict[str, Any] = {}
     for item in fields(Settings):
         value = data.get(item.name)
-        if isinstance(value, type(getattr(settings, item.name))):
-            setattr(settings, item.name, value)
-    return settings
+        default = getattr(defaults, item.name)
+        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is type(default):
+            known[item.name] = value
+    return replace(defaults, **known)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
@@ -52,3 +60,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
         temporary.replace(path)
     except OSError:
         pass  # settings are a convenience; never fail a session over them
+
+
+def remember(changes: dict[str, Any], path: Path | None = None) -> None:
+    """Save what the user changed, and only that (values given as flags stay unsaved)."""
+    save_settings(replace(load_settings(path), **changes), path)

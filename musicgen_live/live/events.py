@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
-LISTENING, HEARING, ANSWERING = "listening", "hearing", "answering"
+
+class State(StrEnum):
+    LISTENING = "listening"
+    HEARING = "hearing"
+    ANSWERING = "answering"
 
 
 @dataclass(frozen=True)
@@ -18,7 +23,7 @@ class EngineEvent:
 
 @dataclass(frozen=True)
 class StateChanged(EngineEvent):
-    state: str
+    state: State
 
 
 @dataclass(frozen=True)
@@ -50,12 +55,47 @@ class NotePlayed(EngineEvent):
 
 @dataclass(frozen=True)
 class Notice(EngineEvent):
-    level: str  # "info" or "warning"
+    level: str  # "info", "warning" or "error"
+    text: str
+
+
+@dataclass(frozen=True)
+class PortsInUse(EngineEvent):
+    """What the session plays from and to, one line each ("input: ...", "output: ...")."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PortsAvailable(EngineEvent):
+    """The ports a user may switch to (never the session's own), for a chooser."""
+
+    kind: str  # "input" or "output"
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recording(EngineEvent):
+    """Recording started (`path`) or stopped (`path` empty; `saved` the file it wrote)."""
+
+    path: str
+    saved: str = ""
+
+
+@dataclass(frozen=True)
+class ModelLoaded(EngineEvent):
+    folder: str
+
+
+@dataclass(frozen=True)
+class Failed(EngineEvent):
+    """The session could not start: what went wrong, worded for the user."""
+
     text: str
 
 
 def describe(event: EngineEvent) -> str:
-    """One human line per event, for --headless."""
+    """One human line per event, for --headless and the UI's log."""
     match event:
         case StateChanged(state=state):
             return f"state {state}"
@@ -71,4 +111,14 @@ def describe(event: EngineEvent) -> str:
             return f"{source} note {kind} pitch {pitch:3d} (late {late:.2f} ms)"
         case Notice(level=level, text=text):
             return f"{level}: {text}"
+        case PortsInUse(lines=lines):
+            return "; ".join(lines)
+        case PortsAvailable(kind=kind, names=names):
+            return f"{kind}s: {', '.join(names) or 'none'}"
+        case Recording(path=path, saved=saved):
+            return f"recording to {path}" if path else f"recording saved: {saved}"
+        case ModelLoaded(folder=folder):
+            return f"model: {folder}"
+        case Failed(text=text):
+            return f"error: {text}"
     return repr(event)

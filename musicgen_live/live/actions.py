@@ -1,0 +1,51 @@
+"""What the conductor asks the engine to do, and the outcome of each of its decisions:
+actions to carry out and events to report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from musicgen_live.live.config import Performance
+from musicgen_live.live.events import EngineEvent
+
+
+@dataclass(frozen=True)
+class Decode:
+    """Start decoding from these seed rows (replacing any stream)."""
+
+    seed: np.ndarray
+    performance: Performance
+
+
+@dataclass(frozen=True)
+class StopDecoding:
+    pass
+
+
+@dataclass(frozen=True)
+class Play:
+    pitch: int
+    velocity: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Silence:
+    """Note-offs for every sounding note, then sustain off and All Notes Off."""
+
+
+Action = Decode | StopDecoding | Play | Silence
+
+
+@dataclass
+class Outcome:
+    actions: list[Action] = field(default_factory=list)
+    events: list[EngineEvent] = field(default_factory=list)
+
+    def __iadd__(self, other: Outcome) -> Outcome:
+        self.actions += other.actions
+        self.events += other.events
+        return self

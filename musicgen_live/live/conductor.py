@@ -1,0 +1,285 @@
+"""The call-and-response decisions as a pure state machine.
+
+Time is passed in; every entry point returns an `Outcome`: actions for the engine (decode
+from a seed, stop decoding, play a note, silence the outputs) and events to report. The engine
+asks `wake_at` when to call `tick` next, and `next_decode` when to run the model.
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass, field
+
+import mido
+import numpy as np
+
+from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
+from musicgen_live.live.config import Performance
+from musicgen_live.live.events import (
+    AnswerEnded,
+    AnswerStarted,
+    NotePlayed,
+    Notice,
+    PhraseHeard,
+    State,
+    StateChanged,
+)
+from musicgen_live.notes import notes_to_features
+from musicgen_live.phrase import Phrase, PhraseDetector
+
+LOOKAHEAD = 0.25  # seconds of answer decoded ahead of playback
+MAX_AHEAD = 32  # and never more notes than this
+CLEARANCE = 0.015  # the model runs only when no note is due sooner (a cold run takes ms)
+HISTORY = 256  # notes of the past kept as context
+HELD_POLL = 0.1  # while keys are held, look this often whether the phrase grew too long
+END_GRACE = 0.005  # an answer ends this long after its last note-off
+
+
+@dataclass
+class Opening:
+    """An answer's first notes, decoded while the silence after a phrase runs out."""
+
+    key: tuple[float, int]  # the pending phrase it answers (PhraseDetector.pending)
+    rows: list[np.ndarray] = field(default_factory=list)
+
+    def wants_more(self) -> bool:
+        ahead = sum(float(row[1]) for row in self.rows[1:])
+        return len(self.rows) < MAX_AHEAD and ahead <= LOOKAHEAD
+
+
+@dataclass
+class Answer:
+    phrase_end: float
+    start: float
+    performance: Performance
+    time: float = 0.0  # onset of the last note placed
+    notes: int = 0
+    last_end: float = 0.0
+    done_at: float | None = None  # set once the last note is placed
+    started: bool = False  # its first note has left
+
+
+class Conductor:
+    def __init__(
+        self,
+        performance: Performance,
+        trigger_cc: int | None = None,
+        input_channel: int | None = None,
+    ) -> None:
+        self.performance = performance
+        self.detector = PhraseDetector(
+            silence=performance.silence, trigger_cc=trigger_cc, channel=input_channel
+        )
+        self.state = State.LISTENING
+        self.history: collections.deque[np.ndarray] = collections.deque(maxlen=HISTORY)
+        self.opening: Opening | None = None
+        self.answer: Answer | None = None
+        self._held_poll: float | None = None
+
+    # ---- inputs -----------------------------------------------------------------------------
+
+    def start(self, now: float) -> Outcome:
+        return Outcome(events=[StateChanged(now, self.state)])
+
+    def feed(self, message: mido.Message, now: float) -> Outcome:
+        """One message from the player."""
+        out = Outcome()
+        if message.type in ("clock", "active_sensing"):
+            return out
+        striking = message.type == "note_on" and message.velocity > 0
+        if striking and self.state is State.ANSWERING:
+            out += self._interrupt(now)
+        if message.type in ("note_on", "note_off"):
+            out.events.append(NotePlayed(now, "player", message.note, message.velocity, striking))
+        phrase = self.detector.feed(message, now)
+        if phrase is not None:
+            out += self._answer(phrase)
+        elif self.detector.hearing:
+            out += self._set_state(State.HEARING, now)
+            self._held_poll = now + HELD_POLL
+            out += self._prepare_opening()
+        return out
+
+    def tick(self, now: float) -> Outcome:
+        """Time has come (`wake_at`): a phrase may have ended, or an answer."""
+        out = Outcome()
+        answer = self.answer
+        if answer is not None and answer.done_at is not None and now >= answer.done_at:
+            self.answer = None
+            out.events.append(AnswerEnded(now, answer.notes, False, 0))
+            out += self._set_state(State.HEARING if self.detector.hearing else State.LISTENING, now)
+        if self.detector.hearing:
+            phrase = self.detector.poll(now)
+            if phrase is not None:
+                return self._then(out, self._answer(phrase))
+            self._held_poll = now + HELD_POLL
+        if not self.detector.hearing and self.state is State.HEARING:  # too short: dropped
+            out += self._drop_opening()
+            out += self._set_state(State.LISTENING, now)
+        return out
+
+    def decoded(self, row: np.ndarray, now: float) -> Outcome:
+        """One note from the model, for the opening being prepared or the answer."""
+        if self.answer is None:
+            if self.opening is not None:
+                self.opening.rows.append(row)
+            return Outcome()
+        return self._place(row)
+
+    def decode_failed(self, error: str, now: float) -> Outcome:
+        """The model could not give a note: say so, and go back to listening."""
+        if self.answer is None:  # only the opening: the answer will try again, and report
+            return self._drop_opening()
+        out = Outcome(events=[Notice(now, "error", f"the model failed to answer: {error}")])
+        return self._then(out, self._interrupt(now))
+
+    def note_sent(self, now: float) -> Outcome:
+        """An answer note-on left: the first one of each answer reports the latency."""
+        answer = self.answer
+        if answer is None or answer.started:
+            return Outcome()
+        answer.started = True
+        return Outcome(events=[AnswerStarted(now, (now - answer.phrase_end) * 1000)])
+
+    def answer_now(self, now: float) -> Outcome:
+        """End the phrase being heard at once (the UI's space key)."""
+        phrase = self.detector.end(now)
+        return self._answer(phrase) if phrase is not None else Outcome()
+
+    def panic(self, now: float) -> Outcome:
+        """All notes off now, and forget the phrase being heard."""
+        out = self._interrupt(now)
+        self.detector.reset()
+        out += self._drop_opening()
+        out.actions.append(Silence())
+        return self._then(out, self._set_state(State.LISTENING, now))
+
+    def reconfigure(self, performance: Performance) -> Outcome:
+        """New settings for the next answer; an opening decoded with the old ones is dropped."""
+        self.performance = performance
+        self.detector.silence = performance.silence
+        return self._drop_opening()
+
+    # ---- questions from the engine ---------------------------------------------------------------
+
+    def wake_at(self) -> float | None:
+        """When `tick` should run next, if at all."""
+        times = []
+        if self.answer is not None and self.answer.done_at is not None:
+            times.append(self.answer.done_at)
+        if self.detector.hearing:
+            deadline = self.detector.deadline()
+            times.append(deadline if deadline is not None else self._held_poll or 0.0)
+        return min(times, default=None)
+
+    def next_decode(self, now: float, next_deadline: float | None, pending: int) -> float | None:
+        """When to run the model for the next note: `now`, a later time, or None (not wanted).
+
+        Later notes are decoded ahead of playback, and only when no note is due within
+        CLEARANCE, unless the decoded notes are running out."""
+        if self.answer is None:
+            if self.opening is not None and self.state is State.HEARING:
+                return now if self.opening.wants_more() else None
+            return None
+        answer = self.answer
+        if answer.done_at is not None:
+            return None
+        if answer.notes == 0:
+            return now
+        if pending > 2 * MAX_AHEAD:  # a run of chords: wait for room
+            return max(now + 0.001, next_deadline or now)
+        if answer.time - LOOKAHEAD > now:
+            return answer.time - LOOKAHEAD
+        urgent = answer.time - CLEARANCE
+        if now >= urgent or next_deadline is None or next_deadline - now > CLEARANCE:
+            return now
+        return min(next_deadline + 0.0005, urgent)
+
+    # ---- decisions ---------------------------------------------------------------------------
+
+    def _prepare_opening(self) -> Outcome:
+        """Once every key is up, decode the answer's opening while the silence runs out, so
+        it can leave the moment the phrase ends; anything the player does starts it over."""
+        pending = self.detector.pending()
+        out = Outcome()
+        if self.opening is not None and (pending is None or pending[0] != self.opening.key):
+            out += self._drop_opening()
+        if pending is None or self.opening is not None:
+            return out
+        key, notes = pending
+        seed = np.array([*self.history, *notes_to_features(notes)], dtype=np.float32)
+        self.opening = Opening(key)
+        out.actions.append(Decode(seed, self.performance))
+        return out
+
+    def _drop_opening(self) -> Outcome:
+        if self.opening is None:
+            return Outcome()
+        self.opening = None
+        return Outcome(actions=[StopDecoding()])
+
+    def _answer(self, phrase: Phrase) -> Outcome:
+        now = phrase.ended_at
+        out = Outcome()
+        out += self._interrupt(now, announce=False)
+        opening, self.opening = self.opening, None
+        seconds = phrase.notes[-1].end - phrase.notes[0].start
+        out.events.append(PhraseHeard(now, len(phrase.notes), seconds))
+        self.history.extend(notes_to_features(phrase.notes))
+        self.answer = Answer(now, now, self.performance, time=now, last_end=now)
+        out += self._set_state(State.ANSWERING, now)
+        if opening is not None and opening.key == phrase.key:
+            for row in opening.rows:
+                out += self._place(row)
+        else:
+            if opening is not None:
+                out.actions.append(StopDecoding())
+            seed = np.array(self.history, dtype=np.float32)
+            out.actions.append(Decode(seed, self.performance))
+        return out
+
+    def _place(self, row: np.ndarray) -> Outcome:
+        """Put one decoded note into the answer, unless the answer is long enough."""
+        answer = self.answer
+        if answer is None or answer.done_at is not None:
+            return Outcome()
+        performance = answer.performance
+        continuous = performance.mode == "continuous"
+        time = answer.time + float(row[1]) if answer.notes else answer.start
+        limit = performance.length_seconds
+        if not continuous and limit is not None and time - answer.start > limit:
+            return self._finish(answer)
+        end = time + float(row[2])
+        answer.time, answer.last_end = time, max(answer.last_end, end)
+        answer.notes += 1
+        self.history.append(np.asarray(row[:4], dtype=np.float32))
+        out = Outcome(actions=[Play(int(row[0]), int(row[3]), time, end)])
+        if not continuous and answer.notes >= (performance.length_notes or 10**9):
+            out += self._finish(answer)
+        return out
+
+    def _finish(self, answer: Answer) -> Outcome:
+        answer.done_at = answer.last_end + END_GRACE
+        return Outcome(actions=[StopDecoding()])
+
+    def _interrupt(self, now: float, announce: bool = True) -> Outcome:
+        """Stop the answer at once: note-offs for its sounding notes, pedal up, all notes off."""
+        answer, self.answer = self.answer, None
+        if answer is None:
+            return Outcome()
+        out = Outcome(actions=[StopDecoding(), Silence()])
+        if announce:
+            out.events.append(AnswerEnded(now, answer.notes, True, 0))
+        state = State.HEARING if self.detector.hearing else State.LISTENING
+        return self._then(out, self._set_state(state, now))
+
+    def _set_state(self, state: State, now: float) -> Outcome:
+        if state is self.state:
+            return Outcome()
+        self.state = state
+        return Outcome(events=[StateChanged(now, state)])
+
+    @staticmethod
+    def _then(first: Outcome, second: Outcome) -> Outcome:
+        first += second
+        return first

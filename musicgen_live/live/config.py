@@ -1,0 +1,197 @@
+"""The live configuration: one frozen record built once by the CLI, with the precedence
+flags > remembered settings > defaults decided in one function (`resolve_config`)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from musicgen_live.errors import UserError
+from musicgen_live.live.settings import SYNTH, Settings
+
+if TYPE_CHECKING:
+    from musicgen_live.runtime import Sampling
+
+DEFAULT_INPUT = "musicgen-live in"
+DEFAULT_OUTPUT = "musicgen-live out"
+MODES = ("call-response", "continuous")
+SAMPLING_FIELDS = ("temperature", "top_p", "rhythm_temperature", "dynamics_temperature")
+
+
+def parse_length(text: str) -> tuple[int | None, float | None]:
+    """'32' -> 32 notes; '8s' -> 8 seconds."""
+    try:
+        notes, seconds = (None, float(text[:-1])) if text.endswith("s") else (int(text), None)
+    except ValueError:
+        notes = seconds = None
+    if (notes is None or notes < 1) and (seconds is None or not seconds > 0):
+        raise UserError(f"--length must be a number of notes or seconds like '8s', not {text!r}")
+    return notes, seconds
+
+
+@dataclass(frozen=True)
+class Performance:
+    """What the controls change while running; it applies to the next answer."""
+
+    temperature: float = 1.0
+    top_p: float = 0.95
+    rhythm_temperature: float = 1.0
+    dynamics_temperature: float = 1.0
+    low: int = 21
+    high: int = 108
+    length: str = "32"  # notes, or seconds as "8s"
+    silence_ms: int = 400
+    mode: str = "call-response"
+
+    @property
+    def length_notes(self) -> int | None:
+        return parse_length(self.length)[0]
+
+    @property
+    def length_seconds(self) -> float | None:
+        return parse_length(self.length)[1]
+
+    @property
+    def silence(self) -> float:
+        return self.silence_ms / 1000
+
+    def sampling(self) -> Sampling:
+        from musicgen_live.runtime import Sampling
+
+        return Sampling(
+            self.temperature,
+            self.top_p,
+            self.rhythm_temperature,
+            self.dynamics_temperature,
+            self.low,
+            self.high,
+        )
+
+    def check(self) -> Performance:
+        """Itself, or a UserError naming the value that cannot work."""
+        parse_length(self.length)
+        if self.mode not in MODES:
+            raise UserError(f"--mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if not (math.isfinite(self.silence_ms) and self.silence_ms > 0):
+            raise UserError(f"--silence must be a positive number of ms, not {self.silence_ms}")
+        try:
+            self.sampling()
+        except ValueError as error:
+            raise UserError(f"cannot sample with these settings: {error}") from None
+        return self
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """Everything a live session is built from."""
+
+    model: Path
+    input: str = DEFAULT_INPUT
+    output: str | None = None  # None: FluidSynth when it works, else the virtual output
+    synth: bool = False
+    soundfont: str | None = None
+    audio_driver: str | None = None
+    audio_ports: tuple[str, ...] | None = None  # JACK playback ports for FluidSynth
+    backend: str | None = None
+    performance: Performance = field(default_factory=Performance)
+    trigger_cc: int | None = None
+    input_channel: int | None = None  # 0-15; None listens on every channel
+    output_channel: int = 0
+    record: Path | None = None
+    demo: bool = False
+    headless: bool = False
+    json: bool = False
+    rng_seed: int | None = None
+
+
+def add_live_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--in", dest="input", default=DEFAULT_INPUT, help="MIDI input port")
+    parser.add_argument("--out", dest="output", default=None, help="MIDI output port")
+    parser.add_argument("--backend", choices=("alsa", "jack", "coremidi"), default=None)
+    parser.add_argument("--synth", action="store_true", help="play through FluidSynth")
+    parser.add_argument("--soundfont", default=None)
+    parser.add_argument("--audio-driver", default=None, help="FluidSynth audio driver")
+    parser.add_argument(
+        "--audio-ports",
+        default=None,
+        help="JACK playback ports for FluidSynth, comma-separated (default: the system's)",
+    )
+    parser.add_argument("--length", default="32", help="answer length: notes, or seconds as '8s'")
+    parser.add_argument("--silence", type=int, default=400, help="ms of silence that ends a phrase")
+    parser.add_argument(
+        "--trigger-cc", type=int, default=None, help="controller that ends a phrase"
+    )
+    parser.add_argument(
+        "--channel", type=int, default=None, help="input channel 1-16 (default all)"
+    )
+    parser.add_argument("--mode", choices=MODES, default="call-response")
+    parser.add_argument(
+        "--record",
+        type=Path,
+        default=None,
+        help="record into this folder, or into this one new .mid file",
+    )
+    parser.add_argument("--demo", action="store_true", help="play a phrase from examples/")
+    parser.add_argument("--headless", action="store_true", help="no UI: one log line per event")
+    parser.add_argument("--json", action="store_true", help="with --headless: JSON lines")
+    parser.add_argument("--rng-seed", type=int, default=None)
+
+
+def resolve_config(
+    args: argparse.Namespace, explicit: set[str], remembered: Settings | None
+) -> LiveConfig:
+    """Flags the user typed win, then what the UI remembered, then the defaults. Headless
+    runs pass no `remembered`, so a script always plays what its flags say."""
+    saved = remembered or Settings()
+
+    def pick(name: str, dest: str | None = None) -> Any:
+        dest = dest or name
+        return (
+            getattr(args, dest) if dest in explicit or remembered is None else getattr(saved, name)
+        )
+
+    from musicgen_live.recorder import check_recording_path
+
+    if args.channel is not None and not 1 <= args.channel <= 16:
+        raise UserError("--channel must be between 1 and 16")
+    performance = Performance(
+        **{name: float(pick(name)) for name in SAMPLING_FIELDS},
+        low=args.low,
+        high=args.high,
+        length=str(pick("length")),
+        silence_ms=int(pick("silence")),
+        mode=str(pick("mode")),
+    ).check()
+    output, synth = args.output, args.synth
+    if remembered is not None and not {"output", "synth"} & explicit:
+        output, synth = (None, True) if saved.output == SYNTH else (saved.output or None, False)
+    model = args.model
+    if remembered is not None and "model" not in explicit and saved.model:
+        model = Path(saved.model)
+    return LiveConfig(
+        model=Path(model),
+        input=str(pick("input")),
+        output=output,
+        synth=synth,
+        soundfont=args.soundfont,
+        audio_driver=args.audio_driver,
+        audio_ports=tuple(p.strip() for p in args.audio_ports.split(","))
+        if args.audio_ports
+        else None,
+        backend=args.backend,
+        performance=performance,
+        trigger_cc=args.trigger_cc,
+        input_channel=None if args.channel is None else args.channel - 1,
+        record=check_recording_path(args.record) if args.record else None,
+        demo=args.demo,
+        headless=args.headless,
+        json=args.json,
+        rng_seed=args.rng_seed,
+    )
+
+
+def with_performance(config: LiveConfig, **changes: Any) -> LiveConfig:
+    return replace(config, performance=replace(config.performance, **changes))

@@ -1,0 +1,271 @@
+"""The engine: a thin asyncio shell around the conductor and the player.
+
+Everything here runs on one loop. A MIDI input's thread only stamps a message and hands it
+over (`receive`); the conductor decides, the engine carries out: it runs the model when the
+conductor says, plays notes at their deadlines, and reports events once the notes are out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import mido
+import numpy as np
+
+from musicgen_live.clock import Clock, MonotonicClock, Timer
+from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
+from musicgen_live.live.conductor import Conductor
+from musicgen_live.live.config import Performance
+from musicgen_live.live.events import AnswerEnded, EngineEvent, NotePlayed, Notice
+from musicgen_live.live.player import Player, Sent, Sink
+from musicgen_live.recorder import Recorder
+from musicgen_live.runtime import ModelRunner
+
+RECORDED = ("note_on", "note_off", "control_change")
+
+
+class Engine:
+    def __init__(
+        self,
+        runner: ModelRunner,
+        conductor: Conductor,
+        player: Player,
+        on_event: Callable[[EngineEvent], None] = lambda event: None,
+        clock: Clock | None = None,
+        rng_seed: int | None = None,
+    ) -> None:
+        self.runner = runner
+        self.conductor = conductor
+        self.player = player
+        self.on_event = on_event
+        self.clock: Clock = clock or MonotonicClock()
+        self.rng = np.random.default_rng(rng_seed)
+        self.recorder: Recorder | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._stream: Iterator[np.ndarray] | None = None
+        self._wake: tuple[float, Timer] | None = None
+        self._play_timer: tuple[float, Timer] | None = None
+        self._decode_wanted = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._reports: collections.deque[EngineEvent] = collections.deque()
+        self._recording_warned = False
+
+    # ---- running ----------------------------------------------------------------------------
+
+    def receive(self, message: mido.Message) -> None:
+        """From a MIDI input's thread: stamp now, handle on the loop."""
+        stamp = self.clock.now()
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.handle, message, stamp)
+
+    async def run(self) -> None:
+        """Serve until `stop`; whatever ends it, no note is left sounding."""
+        self.loop = asyncio.get_running_loop()
+        self._decode_wanted, self._stopped = asyncio.Event(), asyncio.Event()
+        decoder = asyncio.create_task(self._decoder())
+        self._apply(self.conductor.start(self.clock.now()))
+        try:
+            await self._stopped.wait()
+        finally:
+            decoder.cancel()
+            self._cancel_timers()
+            self._sent(self.player.silence(self.clock.now()))
+            if self.recorder is not None:
+                self._write_recording(self.recorder)
+            self._report()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    # ---- what the player and the UI do --------------------------------------------------------
+
+    def handle(self, message: mido.Message, stamp: float) -> None:
+        """One input message, on the loop."""
+        if self.recorder is not None and message.type in RECORDED:
+            self.recorder.add("player", message, stamp)
+            if message.type == "note_off" or (message.type == "note_on" and not message.velocity):
+                self._flush_recording()
+        self._apply(self.conductor.feed(message, stamp))
+
+    def answer_now(self) -> None:
+        self._apply(self.conductor.answer_now(self.clock.now()))
+
+    def panic(self) -> None:
+        self._apply(self.conductor.panic(self.clock.now()))
+
+    def reconfigure(self, performance: Performance) -> None:
+        self._apply(self.conductor.reconfigure(performance))
+
+    def echo(self, message: mido.Message) -> None:
+        self.player.echo(message)
+
+    def replace_outputs(self, sinks: list[Sink]) -> None:
+        """Play to `sinks` from now on; the old outputs fall silent first and are closed."""
+        self._sent(self.player.replace_sinks(sinks, self.clock.now()))
+
+    def switch_model(self, runner: ModelRunner) -> None:
+        """Answer with another model from the next answer on."""
+        self.runner = runner
+
+    def record(self, recorder: Recorder | None) -> Recorder | None:
+        """Record into `recorder` from now on (None stops); returns the one it replaces,
+        written out."""
+        old, self.recorder = self.recorder, recorder
+        self._recording_warned = False
+        if old is not None:
+            self._write_recording(old)
+        return old
+
+    # ---- carrying out the conductor's decisions ----------------------------------------------
+
+    def _apply(self, outcome: Outcome) -> None:
+        now = self.clock.now()
+        played = False
+        for action in outcome.actions:
+            match action:
+                case Play(pitch=pitch, velocity=velocity, start=start, end=end):
+                    self.player.add(pitch, velocity, start, end)
+                    played = True
+                case Silence():
+                    self._sent(self.player.silence(now))
+                case Decode(seed=seed, performance=performance):
+                    self._stream = self._generate(seed, performance)
+                case StopDecoding():
+                    self._stream = None
+        for event in outcome.events:  # queued only: reported once the loop is free
+            self.emit(event)
+        if played:
+            self._play_due()  # a note due now (an answer's first) leaves at once
+        self._arm_wake()
+        self._decode_wanted.set()
+
+    def _generate(self, seed: np.ndarray, performance: Performance) -> Iterator[np.ndarray] | None:
+        try:
+            return self.runner.generate(seed, performance.sampling(), self.rng)
+        except Exception as error:  # noqa: BLE001 - reported, and the engine listens on
+            self._apply(self.conductor.decode_failed(str(error), self.clock.now()))
+            return None
+
+    async def _decoder(self) -> None:
+        """Run the model when the conductor says: one note per turn of the loop."""
+        while True:
+            now = self.clock.now()
+            when = None
+            if self._stream is not None:
+                player = self.player
+                when = self.conductor.next_decode(now, player.next_deadline(), player.pending)
+            if when is not None and when <= now:
+                self._decode_one(now)
+                await asyncio.sleep(0)  # input keeps flowing between notes
+                continue
+            self._decode_wanted.clear()
+            timer = None if when is None else self.clock.call_at(when, self._decode_wanted.set)
+            await self._decode_wanted.wait()
+            if timer is not None:
+                timer.cancel()
+
+    def _decode_one(self, now: float) -> None:
+        assert self._stream is not None
+        try:
+            row = next(self._stream)
+        except Exception as error:  # noqa: BLE001 - a broken model must not stop the music
+            self._stream = None
+            self._apply(self.conductor.decode_failed(str(error) or type(error).__name__, now))
+            return
+        self._apply(self.conductor.decoded(row, self.clock.now()))
+
+    def _arm_wake(self) -> None:
+        when = self.conductor.wake_at()
+        if self._wake is not None:
+            if self._wake[0] == when:
+                return
+            self._wake[1].cancel()
+            self._wake = None
+        if when is not None:
+            self._wake = (when, self.clock.call_at(when, self._tick))
+
+    def _tick(self) -> None:
+        self._wake = None
+        self._play_due()  # the last note-offs of an answer go before it is reported ended
+        self._apply(self.conductor.tick(self.clock.now()))
+
+    def _play_due(self) -> None:
+        self._play_timer = None
+        self._sent(self.player.play_due(self.clock.now()))
+        deadline = self.player.next_deadline()
+        if deadline is not None:
+            self._play_timer = (deadline, self.clock.call_at(deadline, self._play_due, exact=True))
+
+    def _cancel_timers(self) -> None:
+        for pending in (self._wake, self._play_timer):
+            if pending is not None:
+                pending[1].cancel()
+        self._wake = self._play_timer = None
+
+    def _sent(self, sent: list[Sent]) -> None:
+        """Report and record what left."""
+        for item in sent:
+            message = item.message
+            if message.type == "note_on" and message.velocity > 0:
+                self._apply_events(self.conductor.note_sent(item.at))
+            if message.type in ("note_on", "note_off"):
+                on = message.type == "note_on" and message.velocity > 0
+                self.emit(
+                    NotePlayed(
+                        item.at, "model", message.note, message.velocity, on, item.late * 1000
+                    )
+                )
+            if self.recorder is not None:
+                self.recorder.add("model", message, item.at)
+        if self.recorder is not None and any(i.message.type == "note_off" for i in sent):
+            self._flush_recording()
+        while self.player.lost:
+            self.emit(Notice(self.clock.now(), "warning", self.player.lost.pop(0)))
+
+    def _apply_events(self, outcome: Outcome) -> None:
+        for event in outcome.events:
+            self.emit(event)
+
+    # ---- recording and reporting --------------------------------------------------------------
+
+    def _flush_recording(self) -> None:
+        """Write the recording off the loop; warn once if the disk refuses it."""
+        recorder, loop = self.recorder, self.loop
+        if recorder is None or loop is None:
+            return
+        future = loop.run_in_executor(None, recorder.flush)
+        future.add_done_callback(lambda done: self._written(recorder, done))
+
+    def _written(self, recorder: Recorder, done: asyncio.Future[str | None]) -> None:
+        failure = None if done.cancelled() else done.exception() or done.result()
+        if failure is not None and not self._recording_warned and recorder is self.recorder:
+            self._recording_warned = True
+            text = f"{failure}; still playing, not recording"
+            self.emit(Notice(self.clock.now(), "warning", text))
+
+    def _write_recording(self, recorder: Recorder) -> None:
+        failure = recorder.flush()
+        if failure is not None and not self._recording_warned:
+            self._recording_warned = True
+            self.emit(Notice(self.clock.now(), "warning", failure))
+
+    def emit(self, event: EngineEvent) -> None:
+        """Report an event once the loop is free: notes go out first, reports after, in order."""
+        if isinstance(event, AnswerEnded):
+            event = replace(event, late_events=self.player.late_events)
+        self._reports.append(event)
+        loop = self.loop
+        if loop is None or not loop.is_running():
+            self._report()  # not serving (starting or stopped): nothing to wait for
+        elif len(self._reports) == 1:
+            loop.call_soon(self._report)
+
+    def _report(self) -> None:
+        while self._reports:
+            event = self._reports.popleft()
+            with contextlib.suppress(Exception):  # a broken listener must not stop the music
+                self.on_event(event)

@@ -1,0 +1,292 @@
+"""A live session built from a `LiveConfig`: the model, the ports and sinks around one engine,
+the port watcher and the demo; it carries out the UI's commands and closes everything on the
+way out. It lives on the engine's loop: every MIDI port is opened, listed and closed there."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mido
+import platformdirs
+
+from musicgen_live.clock import Clock
+from musicgen_live.errors import UserError
+from musicgen_live.live.commands import (
+    AnswerNow,
+    Command,
+    ListPorts,
+    Panic,
+    Reconfigure,
+    StartRecording,
+    Stop,
+    StopRecording,
+    SwitchModel,
+    SwitchPort,
+)
+from musicgen_live.live.conductor import Conductor
+from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, LiveConfig
+from musicgen_live.live.demo import play_demo
+from musicgen_live.live.engine import Engine
+from musicgen_live.live.events import (
+    EngineEvent,
+    ModelLoaded,
+    Notice,
+    PortsAvailable,
+    PortsInUse,
+    Recording,
+)
+from musicgen_live.live.player import Player, Sink
+from musicgen_live.live.settings import SYNTH
+from musicgen_live.ports import MidiPorts, is_own_port, match_port
+from musicgen_live.recorder import Recorder
+from musicgen_live.runtime import ModelRunner
+
+RECORDINGS = Path(platformdirs.user_music_dir()) / "musicgen-live"
+WATCH_INTERVAL = 1.0
+GIL_SWITCH_SECONDS = 0.0005
+
+
+@dataclass
+class WatchedPort:
+    """A port the session opened, watched so a vanished device is reported and re-opened."""
+
+    kind: str
+    wanted: str
+    port: Any
+    virtual: bool
+    lost: bool = False
+
+
+class Session:
+    def __init__(
+        self,
+        config: LiveConfig,
+        on_event: Callable[[EngineEvent], None],
+        clock: Clock | None = None,
+    ) -> None:
+        # MIDI callbacks run on the audio system's threads and need the GIL: never let other
+        # Python work (the UI, decoding) hold it for the default 5 ms.
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
+        self.config = config
+        self.on_event = on_event
+        runner = ModelRunner.load(config.model)
+        self.ports = MidiPorts(config.backend)
+        self.watched: list[WatchedPort] = []
+        self.synth: Any = None
+        self.user_played = False
+        conductor = Conductor(config.performance, config.trigger_cc, config.input_channel)
+        player = Player([], config.output_channel)
+        self.engine = Engine(runner, conductor, player, on_event, clock, config.rng_seed)
+        try:
+            self._open_ports()
+        except BaseException:
+            self.close()
+            raise
+        # Everything loaded so far lives for the session: keep it out of the collector's
+        # full passes, which would otherwise stall the music for tens of milliseconds.
+        gc.collect()
+        gc.freeze()
+
+    # ---- ports ----------------------------------------------------------------------------------
+
+    def _open_ports(self) -> None:
+        self._open("input", self.config.input)
+        synth_error = None
+        if self.config.synth or self.config.output is None:
+            try:
+                self.synth = self._new_synth()
+                self.engine.player.sinks.append(self.synth)
+            except UserError as error:
+                if self.config.synth:
+                    raise
+                synth_error = error
+        if self.config.output is not None or synth_error is not None:
+            self.engine.player.sinks.append(
+                self._open("output", self.config.output or DEFAULT_OUTPUT)
+            )
+        if synth_error is not None:
+            self._notice(
+                "info", f"no FluidSynth ({synth_error}); playing to MIDI output {DEFAULT_OUTPUT!r}"
+            )
+
+    def _new_synth(self) -> Any:
+        from musicgen_live.synth import SynthSink, find_soundfont
+
+        config = self.config
+        return SynthSink(find_soundfont(config.soundfont), config.audio_driver, config.audio_ports)
+
+    def _open(self, kind: str, wanted: str) -> Any:
+        """Open a port and watch it; a port of the session's own is refused (a loop)."""
+        name = match_port(wanted, self.ports.names(kind), kind)
+        if name is not None and self._is_own(name):
+            other = "input" if kind == "output" else "output"
+            raise UserError(
+                f"{name!r} is musicgen-live's own {other}: the answers would feed back into it"
+            )
+        port, virtual = self.ports.open(kind, wanted)
+        if kind == "input":
+            port.callback = self._from_player
+        self.watched.append(WatchedPort(kind, wanted, port, virtual))
+        return port
+
+    def _is_own(self, name: str) -> bool:
+        """Whether a listed port is one this session opened as a virtual port."""
+        return is_own_port(name, [w.wanted for w in self.watched if w.virtual])
+
+    def available(self, kind: str) -> tuple[str, ...]:
+        """What a user may switch to: every port but the session's own, and new virtual ones."""
+        names = [name for name in self.ports.names(kind) if not self._is_own(name)]
+        extra = [SYNTH, DEFAULT_OUTPUT] if kind == "output" else [DEFAULT_INPUT]
+        return tuple(names + [name for name in extra if name not in names])
+
+    def in_use(self) -> tuple[str, ...]:
+        lines = [
+            f"{w.kind}: {w.wanted} (virtual)" if w.virtual else f"{w.kind}: {w.port.name}"
+            for w in self.watched
+        ]
+        if self.synth is not None:
+            lines.append(f"output: FluidSynth ({self.synth.driver})")
+        return tuple(lines)
+
+    def switch_port(self, kind: str, wanted: str) -> None:
+        """Replace the input, or the outputs, while running ("FluidSynth" for the synth)."""
+        old = [w for w in self.watched if w.kind == kind]
+        try:
+            if kind == "output" and wanted == SYNTH:
+                sink: Sink = self._new_synth()
+            else:
+                sink = self._open(kind, wanted)
+        except UserError as error:
+            self._notice("warning", str(error))
+            return
+        for watched in old:
+            self._forget(watched)
+        if kind == "output":  # the old outputs fall silent and are closed
+            self.synth = sink if wanted == SYNTH else None
+            self.engine.replace_outputs([sink])
+        self._announce()
+
+    def _forget(self, watched: WatchedPort) -> None:
+        self.watched.remove(watched)
+        self._drop(watched)
+
+    def _drop(self, watched: WatchedPort) -> None:
+        self.engine.player.remove(watched.port)
+        with contextlib.suppress(Exception):
+            watched.port.close()
+
+    def _reopen(self, watched: WatchedPort) -> None:
+        port, _ = self.ports.open(watched.kind, watched.wanted)
+        if watched.kind == "input":
+            port.callback = self._from_player
+        else:
+            self.engine.player.sinks.append(port)
+        watched.port, watched.lost = port, False
+        self._notice("info", f"{watched.kind} port {port.name!r} is back")
+
+    async def _watch_ports(self) -> None:
+        """Report a device that disappears, and open it again when it comes back."""
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            for watched in self.watched:
+                if watched.virtual:
+                    continue
+                with contextlib.suppress(UserError):
+                    present = watched.port.name in self.ports.names(watched.kind)
+                    if not present and not watched.lost:
+                        watched.lost = True
+                        self._drop(watched)
+                        self._notice("warning", f"{watched.kind} port {watched.port.name!r} lost")
+                    elif present and watched.lost:
+                        self._reopen(watched)
+
+    def _from_player(self, message: mido.Message) -> None:
+        if message.type == "note_on":
+            self.user_played = True
+        self.engine.receive(message)
+
+    # ---- running --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        tasks = [asyncio.create_task(self._watch_ports())]
+        if self.config.demo:
+            tasks.append(asyncio.create_task(play_demo(self.engine, lambda: self.user_played)))
+        self._announce()
+        for line in self.in_use():
+            self._notice("info", line)
+        if self.config.record is not None:
+            self.start_recording(self.config.record)
+        try:
+            await self.engine.run()
+        finally:
+            for task in tasks:
+                task.cancel()
+            self.close()
+
+    def handle(self, command: Command) -> None:
+        """Carry out one command from the UI, on the loop."""
+        engine = self.engine
+        match command:
+            case AnswerNow():
+                engine.answer_now()
+            case Panic():
+                engine.panic()
+            case Reconfigure(performance=performance):
+                engine.reconfigure(performance)
+            case ListPorts(kind=kind):
+                with contextlib.suppress(UserError):
+                    self.engine.emit(PortsAvailable(engine.clock.now(), kind, self.available(kind)))
+            case SwitchPort(kind=kind, name=name):
+                self.switch_port(kind, name)
+            case SwitchModel(folder=folder):
+                asyncio.get_running_loop().create_task(self.switch_model(folder))
+            case StartRecording(path=path):
+                self.start_recording(path or self.config.record or RECORDINGS)
+            case StopRecording():
+                recorder = engine.record(None)
+                if recorder is not None:
+                    self.engine.emit(Recording(engine.clock.now(), "", str(recorder.path)))
+            case Stop():
+                engine.stop()
+
+    async def switch_model(self, folder: Path) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            runner = await loop.run_in_executor(None, ModelRunner.load, folder)
+        except UserError as error:
+            self._notice("warning", str(error))
+            return
+        self.engine.switch_model(runner)
+        self.engine.emit(ModelLoaded(self.engine.clock.now(), str(folder)))
+
+    def start_recording(self, path: Path) -> None:
+        try:
+            recorder = Recorder(path, started=self.engine.clock.now())
+        except (OSError, UserError) as error:
+            text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            self._notice("warning", f"cannot record to {path} ({text}); playing without recording")
+            return
+        self.engine.record(recorder)
+        self.engine.emit(Recording(self.engine.clock.now(), str(recorder.path)))
+
+    def _announce(self) -> None:
+        self.engine.emit(PortsInUse(self.engine.clock.now(), self.in_use()))
+
+    def _notice(self, level: str, text: str) -> None:
+        self.engine.emit(Notice(self.engine.clock.now(), level, text))
+
+    def close(self) -> None:
+        for watched in self.watched:
+            with contextlib.suppress(Exception):
+                watched.port.close()
+        if self.synth is not None:
+            with contextlib.suppress(Exception):
+                self.synth.close()
+        self.watched, self.synth = [], None

@@ -1,0 +1,68 @@
+"""The engine's own asyncio loop in its own thread, under a UI, so a slow frame can never
+delay a note. The session is built on that thread (every MIDI port lives there); commands
+cross over with `submit`, events come back through `on_event` (from the engine's thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+
+from musicgen_live.errors import UserError
+from musicgen_live.live.commands import Command, Stop
+from musicgen_live.live.config import LiveConfig
+from musicgen_live.live.events import EngineEvent, Failed
+from musicgen_live.live.session import Session
+
+
+class EngineThread:
+    def __init__(self, config: LiveConfig, on_event: Callable[[EngineEvent], None]) -> None:
+        self.config = config
+        self.on_event = on_event
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._session: Session | None = None
+        self._waiting: list[Command] = []  # commands submitted before the session was ready
+        self._thread = threading.Thread(target=self._run, name="musicgen-engine", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, command: Command) -> None:
+        """Hand a command to the engine's loop (from any thread)."""
+        with self._lock:
+            if self._session is None or self._loop is None:
+                self._waiting.append(command)
+                return
+            loop, session = self._loop, self._session
+        if not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # closed meanwhile: the session is over
+                loop.call_soon_threadsafe(session.handle, command)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the engine (all notes off, ports closed) and wait for its thread."""
+        self.submit(Stop())
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        try:
+            session = Session(self.config, self.on_event)
+        except UserError as error:
+            self.on_event(Failed(time.monotonic(), str(error)))
+            return
+        except Exception as error:  # noqa: BLE001 - shown on the error screen, not a traceback
+            self.on_event(Failed(time.monotonic(), f"{type(error).__name__}: {error}"))
+            return
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            self._loop, self._session = loop, session
+            waiting, self._waiting = self._waiting, []
+        for command in waiting:
+            loop.call_soon(session.handle, command)
+        await session.run()

@@ -1,0 +1,248 @@
+"""Every call-and-response decision of the conductor, with explicit times: no sleeping."""
+
+from __future__ import annotations
+
+import mido
+import numpy as np
+import pytest
+
+from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
+from musicgen_live.live.conductor import CLEARANCE, LOOKAHEAD, MAX_AHEAD, Conductor
+from musicgen_live.live.config import Performance
+from musicgen_live.live.events import (
+    AnswerEnded,
+    AnswerStarted,
+    Notice,
+    PhraseHeard,
+    State,
+    StateChanged,
+)
+
+
+def on(pitch: int, velocity: int = 80) -> mido.Message:
+    return mido.Message("note_on", note=pitch, velocity=velocity)
+
+
+def off(pitch: int) -> mido.Message:
+    return mido.Message("note_off", note=pitch)
+
+
+def row(
+    pitch: int = 60, step: float = 0.1, duration: float = 0.2, velocity: int = 70
+) -> np.ndarray:
+    return np.array([pitch, step, duration, velocity], dtype=np.float32)
+
+
+def phrase(conductor: Conductor, start: float = 0.0, pitches: tuple[int, ...] = (60, 64)) -> float:
+    """Play short notes from `start`; returns when the last key went up."""
+    time = start
+    for pitch in pitches:
+        conductor.feed(on(pitch), time)
+        conductor.feed(off(pitch), time + 0.1)
+        time += 0.2
+    return time - 0.1
+
+
+def kinds(outcome: Outcome) -> list[type]:
+    return [type(action) for action in outcome.actions]
+
+
+def plays(outcome: Outcome) -> list[Play]:
+    return [action for action in outcome.actions if isinstance(action, Play)]
+
+
+def answering(performance: Performance | None = None, rows: int = 0) -> tuple[Conductor, float]:
+    """A conductor whose phrase has just ended (at the returned time), `rows` decoded."""
+    conductor = Conductor(performance or Performance(silence_ms=400))
+    last_up = phrase(conductor)
+    end = last_up + 0.4
+    conductor.tick(end)
+    assert conductor.state is State.ANSWERING
+    for _ in range(rows):
+        conductor.decoded(row(), end)
+    return conductor, end
+
+
+def test_the_opening_is_decoded_while_the_silence_runs_out() -> None:
+    conductor = Conductor(Performance(silence_ms=400))
+    conductor.feed(on(60), 0.0)
+    assert conductor.next_decode(0.05, None, 0) is None  # a key is down: nothing to prepare
+    out = conductor.feed(off(60), 0.1)
+    assert kinds(out) == [Decode]
+    decode = out.actions[0]
+    assert isinstance(decode, Decode) and decode.seed[-1][0] == 60
+    assert conductor.wake_at() == pytest.approx(0.5)
+    assert conductor.next_decode(0.11, None, 0) == 0.11  # decode now, before the phrase ends
+    for _ in range(3):
+        conductor.decoded(row(step=0.1), 0.12)
+    assert conductor.opening is not None and len(conductor.opening.rows) == 3
+    out = conductor.tick(0.5)  # the phrase ends: the opening leaves at once
+    first = plays(out)
+    assert [p.start for p in first] == pytest.approx([0.5, 0.6, 0.7])
+    assert isinstance(out.events[0], PhraseHeard) and out.events[0].notes == 1
+    assert StopDecoding not in kinds(out) and Decode not in kinds(out)  # the stream goes on
+
+
+def test_the_opening_stops_at_the_lookahead_or_max_ahead() -> None:
+    conductor = Conductor(Performance())
+    phrase(conductor, pitches=(60,))
+    for _ in range(int(LOOKAHEAD / 0.1) + 2):
+        conductor.decoded(row(step=0.1), 0.15)
+    assert conductor.next_decode(0.2, None, 0) is None  # far enough ahead
+    chords = Conductor(Performance())
+    phrase(chords, pitches=(60,))
+    for _ in range(MAX_AHEAD):
+        chords.decoded(row(step=0.0), 0.15)
+    assert chords.next_decode(0.2, None, 0) is None  # a chord of MAX_AHEAD notes is enough
+
+
+def test_anything_the_player_does_starts_the_opening_over() -> None:
+    conductor = Conductor(Performance(silence_ms=400))
+    phrase(conductor, pitches=(60,))
+    conductor.decoded(row(), 0.12)
+    key = conductor.opening.key if conductor.opening else None
+    out = conductor.feed(on(62), 0.3)
+    assert kinds(out) == [StopDecoding] and conductor.opening is None
+    out = conductor.feed(off(62), 0.4)
+    assert kinds(out) == [Decode]
+    assert conductor.opening is not None and conductor.opening.key != key
+    assert conductor.opening.rows == []
+
+
+def test_a_stale_opening_is_never_played() -> None:
+    conductor = Conductor(Performance(silence_ms=400))
+    phrase(conductor, pitches=(60,))
+    conductor.decoded(row(pitch=90), 0.12)
+    conductor.feed(on(62), 0.2)  # a key held, then the user asks for the answer
+    out = conductor.answer_now(0.3)
+    assert plays(out) == []
+    assert kinds(out) == [Decode]  # from the whole phrase, with the held key
+    assert isinstance(out.actions[0], Decode) and out.actions[0].seed[-1][0] == 62
+
+
+def test_answer_length_in_notes() -> None:
+    conductor, end = answering(Performance(length="3"))
+    assert conductor.next_decode(end, None, 0) == end  # the first note is urgent
+    outs = [conductor.decoded(row(step=0.1), end) for _ in range(3)]
+    assert [len(plays(o)) for o in outs] == [1, 1, 1]
+    assert StopDecoding in kinds(outs[-1])
+    assert conductor.next_decode(end, None, 0) is None
+    done = conductor.wake_at()
+    assert done == pytest.approx(end + 0.2 + 0.2 + 0.005)  # the last note-off, and a little
+    assert conductor.tick(done - 0.001).events == []
+    out = conductor.tick(done)
+    assert out.events == [AnswerEnded(done, 3, False, 0), StateChanged(done, State.LISTENING)]
+
+
+def test_answer_length_in_seconds() -> None:
+    conductor, end = answering(Performance(length="1s"))
+    starts = []
+    for _ in range(20):
+        starts += [p.start - end for p in plays(conductor.decoded(row(step=0.3), end))]
+    assert starts == pytest.approx([0.0, 0.3, 0.6, 0.9])  # the next would start after 1 s
+    assert conductor.answer is not None and conductor.answer.done_at is not None
+
+
+def test_continuous_mode_answers_until_the_player_plays() -> None:
+    conductor, end = answering(Performance(length="2", mode="continuous"))
+    for _ in range(50):
+        conductor.decoded(row(step=0.01), end)
+    assert conductor.answer is not None and conductor.answer.notes == 50
+    assert conductor.wake_at() is None  # no end in sight
+    out = conductor.feed(on(72), end + 1.0)
+    assert kinds(out)[:2] == [StopDecoding, Silence]
+    assert AnswerEnded(end + 1.0, 50, True, 0) in out.events
+    assert conductor.state is State.HEARING
+
+
+def test_playing_again_interrupts_at_once() -> None:
+    conductor, end = answering(rows=4)
+    out = conductor.feed(on(50), end + 0.15)
+    assert kinds(out)[:2] == [StopDecoding, Silence]
+    ended = [e for e in out.events if isinstance(e, AnswerEnded)]
+    assert ended == [AnswerEnded(end + 0.15, 4, True, 0)]
+    assert conductor.answer is None and conductor.state is State.HEARING
+    assert conductor.next_decode(end + 0.2, None, 0) is None  # no answer, key down
+
+
+def test_chords_are_due_at_one_instant() -> None:
+    conductor, end = answering()
+    starts = [
+        p.start
+        for step in (0.0, 0.0, 0.0, 0.5)
+        for p in plays(conductor.decoded(row(step=step), end))
+    ]
+    assert starts == pytest.approx([end, end, end, end + 0.5])
+
+
+def test_later_notes_are_decoded_ahead_and_never_close_to_a_due_note() -> None:
+    conductor, end = answering(rows=1)
+    conductor.decoded(row(step=1.0), end)  # the second note starts a second later
+    onset = end + 1.0
+    assert conductor.next_decode(end + 0.01, None, 2) == pytest.approx(onset - LOOKAHEAD)
+    now = onset - 0.2
+    assert conductor.next_decode(now, now + 0.1, 2) == now  # nothing due soon: now
+    due = now + CLEARANCE / 2
+    assert conductor.next_decode(now, due, 2) == pytest.approx(due + 0.0005)  # after it
+    late = onset - CLEARANCE / 2
+    assert conductor.next_decode(late, late + 0.001, 2) == late  # running out: now anyway
+    assert conductor.next_decode(now, due, 2 * MAX_AHEAD + 1) == pytest.approx(due)  # full
+
+
+def test_the_first_note_sent_reports_the_latency_once() -> None:
+    conductor, end = answering(rows=2)
+    assert conductor.note_sent(end + 0.003).events == [
+        AnswerStarted(end + 0.003, pytest.approx(3.0))
+    ]
+    assert conductor.note_sent(end + 0.1).events == []
+
+
+def test_panic_silences_and_forgets_the_phrase() -> None:
+    conductor = Conductor(Performance())
+    conductor.feed(on(60), 0.0)
+    out = conductor.panic(0.1)
+    assert Silence in kinds(out)
+    assert conductor.state is State.LISTENING and not conductor.detector.hearing
+    answered, end = answering(rows=2)
+    out = answered.panic(end + 0.1)
+    assert kinds(out)[:2] == [StopDecoding, Silence]
+    assert answered.answer is None and answered.state is State.LISTENING
+
+
+def test_a_failed_decode_is_reported_and_the_conductor_listens_again() -> None:
+    conductor, end = answering(rows=1)
+    out = conductor.decode_failed("window 8 expected", end + 0.01)
+    notices = [e for e in out.events if isinstance(e, Notice)]
+    assert notices and notices[0].level == "error" and "window 8" in notices[0].text
+    assert Silence in kinds(out) and conductor.state is State.LISTENING
+    opening = Conductor(Performance())
+    phrase(opening, pitches=(60,))
+    out = opening.decode_failed("broken", 0.15)  # the opening only: the answer will retry
+    assert kinds(out) == [StopDecoding] and out.events == []
+
+
+def test_reconfigure_applies_to_the_next_answer_and_drops_the_opening() -> None:
+    conductor = Conductor(Performance(silence_ms=400))
+    phrase(conductor, pitches=(60,))
+    out = conductor.reconfigure(Performance(silence_ms=200, temperature=1.5))
+    assert kinds(out) == [StopDecoding] and conductor.detector.silence == 0.2
+    out = conductor.feed(on(61), 0.5)
+    out = conductor.feed(off(61), 0.6)
+    decode = out.actions[0]
+    assert isinstance(decode, Decode) and decode.performance.temperature == 1.5
+
+
+def test_a_phrase_too_short_goes_back_to_listening() -> None:
+    conductor = Conductor(Performance())
+    conductor.detector.min_notes = 2
+    phrase(conductor, pitches=(60,))
+    assert conductor.state is State.HEARING
+    out = conductor.tick(0.6)
+    assert StateChanged(0.6, State.LISTENING) in out.events and StopDecoding in kinds(out)
+    assert conductor.wake_at() is None
+
+
+def test_clock_and_sensing_change_nothing() -> None:
+    conductor = Conductor(Performance())
+    assert conductor.feed(mido.Message("clock"), 0.0) == Outcome()
+    assert conductor.feed(mido.Message("active_sensing"), 0.0) == Outcome()

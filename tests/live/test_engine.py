@@ -1,0 +1,162 @@
+"""The engine's asyncio shell on a fake clock, with a scripted model and list sinks."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+from pathlib import Path
+
+import mido
+import pytest
+
+from musicgen_live.clock import FakeClock
+from musicgen_live.live.conductor import Conductor
+from musicgen_live.live.config import Performance
+from musicgen_live.live.engine import Engine
+from musicgen_live.live.events import (
+    AnswerEnded,
+    AnswerStarted,
+    EngineEvent,
+    Notice,
+    PhraseHeard,
+    State,
+    StateChanged,
+)
+from musicgen_live.live.player import Player
+from musicgen_live.recorder import Recorder
+from tests.jack import every_note_closed_then_reset
+from tests.live.fakes import BrokenSink, FailingRunner, ListSink, ScriptedRunner, run_for
+
+CHORDS = [(60, 0.0, 0.3, 70), (64, 0.0, 0.3, 70), (67, 0.0, 0.3, 70), (72, 0.4, 0.2, 80)]
+
+
+class Rig:
+    def __init__(self, runner: object = None, length: str = "8", sinks: int = 1) -> None:
+        self.clock = FakeClock(100.0)
+        self.runner = runner or ScriptedRunner(CHORDS, self.clock)
+        self.sinks = [ListSink(self.clock) for _ in range(sinks)]
+        self.events: list[EngineEvent] = []
+        conductor = Conductor(Performance(silence_ms=300, length=length))
+        self.engine = Engine(
+            self.runner,  # type: ignore[arg-type]
+            conductor,
+            Player(self.sinks),  # type: ignore[arg-type]
+            self.events.append,
+            self.clock,
+            rng_seed=0,
+        )
+
+    async def play(self, pitches: tuple[int, ...] = (60, 62, 64)) -> float:
+        for pitch in pitches:
+            self.engine.handle(mido.Message("note_on", note=pitch, velocity=80), self.clock.now())
+            await run_for(self.clock, 0.1)
+            self.engine.handle(mido.Message("note_off", note=pitch), self.clock.now())
+            await run_for(self.clock, 0.05)
+        return self.clock.now() - 0.05
+
+    def of(self, kind: type) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+async def serve(rig: Rig, scenario) -> None:  # type: ignore[no-untyped-def]
+    serving = asyncio.create_task(rig.engine.run())
+    await asyncio.sleep(0)
+    try:
+        await scenario()
+    finally:
+        rig.engine.stop()
+        await serving
+
+
+async def test_an_answer_of_chords_leaves_at_the_phrase_end_from_the_opening() -> None:
+    rig = Rig()
+
+    async def scenario() -> None:
+        last_up = await rig.play()
+        await run_for(rig.clock, 3.0)
+        heard = rig.of(PhraseHeard)[0]
+        assert heard.at == pytest.approx(last_up + 0.3, abs=0.0015)
+        assert rig.runner.runs[0] < heard.at  # the opening was decoded during the silence
+        ons = rig.sinks[0].note_ons()
+        assert len(ons) == 8
+        assert [t for t, _ in ons[:3]] == [heard.at] * 3  # a chord, due at one instant
+        assert ons[3][0] == pytest.approx(heard.at + 0.4)
+        assert rig.of(AnswerStarted)[0].latency_ms == 0.0
+        assert rig.of(AnswerEnded)[0].notes == 8 and not rig.of(AnswerEnded)[0].interrupted
+        assert rig.engine.conductor.state is State.LISTENING
+
+    await serve(rig, scenario)
+    assert every_note_closed_then_reset(rig.sinks[0].sent)
+
+
+async def test_a_model_that_fails_is_reported_and_the_engine_listens_again() -> None:
+    clock_rig = Rig()
+    rig = Rig(FailingRunner(CHORDS, clock_rig.clock))
+    rig.runner.clock = rig.clock  # type: ignore[attr-defined]
+
+    async def scenario() -> None:
+        await rig.play()
+        await run_for(rig.clock, 1.0)
+        errors = [n for n in rig.of(Notice) if n.level == "error"]
+        assert len(errors) == 1 and "Dimension mismatch" in errors[0].text
+        assert rig.engine.conductor.state is State.LISTENING
+        assert rig.of(StateChanged)[-1].state is State.LISTENING
+        await rig.play((70,))  # and it hears the next phrase
+        await run_for(rig.clock, 1.0)
+        assert len(rig.of(PhraseHeard)) == 2
+
+    await serve(rig, scenario)
+
+
+async def test_stopping_mid_answer_leaves_no_note_sounding() -> None:
+    rig = Rig(length="64")
+
+    async def scenario() -> None:
+        await rig.play()
+        await run_for(rig.clock, 0.35)
+        assert rig.sinks[0].note_ons()
+
+    await serve(rig, scenario)
+    assert every_note_closed_then_reset(rig.sinks[0].sent)
+
+
+async def test_a_lost_output_is_reported_once_and_the_others_play_on() -> None:
+    rig = Rig()
+    rig.engine.player.sinks.append(BrokenSink(rig.clock))
+
+    async def scenario() -> None:
+        await rig.play()
+        await run_for(rig.clock, 3.0)
+
+    await serve(rig, scenario)
+    lost = [n for n in rig.of(Notice) if "output lost" in n.text]
+    assert len(lost) == 1
+    assert len(rig.sinks[0].note_ons()) == 8
+
+
+async def test_a_disk_that_refuses_the_recording_warns_once_and_the_music_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rig = Rig(length="16")
+    rig.engine.record(Recorder(tmp_path / "take.mid", started=rig.clock.now()))
+
+    def read_only(self: mido.MidiFile, filename: str) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    def refuse_unlink(self: Path, missing_ok: bool = False) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(mido.MidiFile, "save", read_only)
+    monkeypatch.setattr(Path, "unlink", refuse_unlink)
+
+    async def scenario() -> None:
+        await rig.play()
+        await run_for(rig.clock, 4.0)
+        await asyncio.sleep(0.2)  # the writes run on a worker thread, in real time
+
+    await serve(rig, scenario)
+    await asyncio.sleep(0.1)
+    warnings = [n for n in rig.of(Notice) if n.level == "warning"]
+    assert len(warnings) == 1 and "Read-only file system" in warnings[0].text
+    assert len(rig.sinks[0].note_ons()) == 16
+    assert every_note_closed_then_reset(rig.sinks[0].sent)
