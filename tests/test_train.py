@@ -1,8 +1,10 @@
 """Training runs: artefacts, resume, and two workers training together."""
 
 import csv
+import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +15,10 @@ import pytest
 
 from musicgen_live.config import TrainConfig, load_dataclass
 from musicgen_live.errors import UserError
+from musicgen_live.midi_files import write_midi
+from musicgen_live.notes import Note
+from musicgen_live.training.datasets import hash_split
+from tests.test_offline_cli import DATA, exit_code, one_line_error
 
 
 def history_epochs(run: Path) -> list[int]:
@@ -107,3 +113,98 @@ def test_two_local_workers_train_one_step_together(tiny_run: Path, tmp_path: Pat
         assert process.returncode == 0, output[-3000:]
     assert history_epochs(tmp_path / "cluster") == [0]
     assert (tmp_path / "cluster" / "worker-1" / "history.csv").is_file()
+
+
+def copy_of(run: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    return copy
+
+
+@pytest.mark.slow
+def test_resume_honours_new_epochs_and_says_when_nothing_is_left(
+    tiny_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = copy_of(tiny_run, tmp_path)  # two epochs of two, done
+    assert exit_code(["train", "--out", str(run), "--resume"]) == 0
+    printed = capsys.readouterr().out
+    assert "nothing to do" in printed and "trained 2 of 2 epochs" in printed
+    assert "run written" not in printed
+    argv = ["train", "--out", str(run), "--resume", "--epochs", "3", "--max-minutes", "5"]
+    assert exit_code(argv) == 0
+    assert "run written" in capsys.readouterr().out
+    assert history_epochs(run) == [0, 1, 2]
+    saved = load_dataclass(TrainConfig, run / "config.json")
+    assert (saved.epochs, saved.max_minutes, saved.window) == (3, 5.0, 8)
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [
+        (
+            ["--window", "16"],
+            "--window 16: the run in {run} was started with 8, which --resume cannot",
+        ),
+        (["--arch", "lstm"], "--arch lstm: the run in {run} was started with note_lstm"),
+        (["--order", "pitch,velocity,step,duration"], "--order pitch,velocity,step,duration: "),
+        (["--no-sustain"], "--no-sustain: the run in {run} was started without --no-sustain"),
+    ],
+)
+def test_resume_refuses_a_setting_that_cannot_change(
+    tiny_run: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    flag: list[str],
+    expected: str,
+) -> None:
+    run = copy_of(tiny_run, tmp_path)
+    before = (run / "config.json").read_text()
+    line = one_line_error(capsys, ["train", "--out", str(run), "--resume", "--epochs", "9", *flag])
+    assert expected.format(run=run) in line
+    assert (run / "config.json").read_text() == before
+
+
+def test_train_on_only_unusable_files_gives_each_reason_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, run = tmp_path / "data", tmp_path / "run"
+    data.mkdir()
+    (data / "corrupt.mid").write_bytes(b"MThd\x00\x00\x00\x06garbage")
+    shutil.copy(DATA / "drums.mid", data / "drums.mid")
+    argv = ["train", "--data", str(data), "--out", str(run), "--cache-dir", str(tmp_path / "c")]
+    assert exit_code(argv) == 2
+    error = capsys.readouterr().err
+    assert "no usable MIDI file for training in" in error and "(2 found, all skipped)" in error
+    assert f"{data / 'corrupt.mid'}: not a readable MIDI file" in error
+    assert f"{data / 'drums.mid'}: no notes (the file holds only drums" in error
+    assert not run.exists()
+
+
+def test_train_tracks_choose_what_is_learned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, run = tmp_path / "data", tmp_path / "run"
+    data.mkdir()
+    shutil.copy(DATA / "band.mid", data / "band.mid")
+    argv = ["train", "--data", str(data), "--out", str(run), "--cache-dir", str(tmp_path / "c")]
+    assert exit_code([*argv, "--tracks", "Drums"]) == 2
+    assert "--tracks Drums chooses only drums" in capsys.readouterr().err
+    assert not run.exists()
+
+
+def test_train_says_when_the_only_good_file_is_held_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, run = tmp_path / "data", tmp_path / "run"
+    data.mkdir()
+    for velocity in range(1, 128):  # a file whose content the split puts into test
+        write_midi(
+            data / "piece.mid", [Note(60 + i, velocity, i * 0.5, i * 0.5 + 0.4) for i in range(12)]
+        )
+        if hash_split(hashlib.sha256((data / "piece.mid").read_bytes()).hexdigest()) == "test":
+            break
+    (data / "corrupt.mid").write_bytes(b"junk")
+    argv = ["train", "--data", str(data), "--out", str(run), "--cache-dir", str(tmp_path / "c")]
+    line = one_line_error(capsys, argv)
+    assert "falls into the training split: the usable files are held out (1 in test)" in line
+    assert not run.exists()

@@ -121,12 +121,20 @@ def resumed_config(
             continue
         if name not in RESUMABLE:
             flag = "--no-sustain" if name == "sustain" else "--" + name.replace("_", "-")
+            if isinstance(value, bool):
+                given, was = flag, f"without {flag}"
+            else:
+                given, was = f"{flag} {_as_typed(value)}", f"with {_as_typed(before)}"
             raise UserError(
-                f"{flag} {value}: the run in {requested.out} was started with {before}, which "
-                "--resume cannot change; start a new run with another --out"
+                f"{given}: the run in {requested.out} was started {was}, which --resume cannot "
+                "change; start a new run with another --out"
             )
         updates[name] = value
     return replace(saved, out=requested.out, **updates)
+
+
+def _as_typed(value: Any) -> str:
+    return ",".join(value) if isinstance(value, list | tuple) else str(value)
 
 
 def epochs_done(run_dir: Path) -> int:
