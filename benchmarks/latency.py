@@ -34,10 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from musicgen_live.midi_files import notes_from_midi  # noqa: E402
-from musicgen_live.notes import Note, sort_notes  # noqa: E402
-from musicgen_live.training.datasets import hannds_folder  # noqa: E402
-from tests.jack import (  # noqa: E402
+from benchmarks.jack_rig import (  # noqa: E402
     MonitorProcess,
     backend,
     headless_command,
@@ -45,6 +42,9 @@ from tests.jack import (  # noqa: E402
     start_jack,
     wait_port,
 )
+from musicgen_live.midi_files import notes_from_midi  # noqa: E402
+from musicgen_live.notes import Note, sort_notes  # noqa: E402
+from musicgen_live.training.datasets import hannds_folder  # noqa: E402
 
 PERIOD_SECONDS = 64 / 48000
 SILENCE_SECONDS = 0.3  # the engine's --silence here

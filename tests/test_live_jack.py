@@ -31,6 +31,7 @@ from tests.jack import keyboard as jack_keyboard
 from tests.jack_output import JackMidiOutput
 
 PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
+pytestmark = pytest.mark.jack
 
 
 @dataclass
@@ -174,6 +175,7 @@ def test_recording_keeps_the_player_and_the_answer(
         session.keyboard.close()
 
 
+@pytest.mark.slow
 def test_a_flood_keeps_memory_bounded_and_the_engine_answering(headless: Headless) -> None:
     process = psutil.Process(headless.process.pid)
     rate, seconds, batch = 2000, 30, 20

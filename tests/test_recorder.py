@@ -1,9 +1,12 @@
 import errno
+import subprocess
+import sys
 from pathlib import Path
 
 import mido
 import pytest
 
+from musicgen_live.errors import UserError
 from musicgen_live.recorder import Recorder
 
 
@@ -39,3 +42,51 @@ def test_a_full_disk_keeps_the_last_good_file(
     assert failure is not None and "No space left on device" in failure
     assert recorder.path.read_bytes() == good
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_record_into_a_folder_existing_or_new(tmp_path: Path) -> None:
+    existing = Recorder(tmp_path, started=0.0)
+    assert existing.path.parent == tmp_path and existing.path.name.startswith("session-")
+    new = Recorder(tmp_path / "takes", started=0.0)
+    assert new.path.parent == tmp_path / "takes" and (tmp_path / "takes").is_dir()
+
+
+def test_record_into_one_new_mid_file(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path / "sub" / "take.mid", started=0.0)
+    assert recorder.path == tmp_path / "sub" / "take.mid"
+    recorder.add("player", mido.Message("note_on", note=60, velocity=80), 0.1)
+    assert recorder.flush() is None
+    assert (tmp_path / "sub" / "take.mid").is_file()
+
+
+def test_an_existing_mid_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    take = tmp_path / "take.mid"
+    take.write_bytes(b"keep me")
+    with pytest.raises(UserError, match="the file exists") as error:
+        Recorder(take, started=0.0)
+    assert "\n" not in str(error.value) and take.read_bytes() == b"keep me"
+    result = subprocess.run(
+        [sys.executable, "-m", "musicgen_live", "live", "--headless", "--record", str(take)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"musicgen-live: error: --record {take}: the file exists; give a new name or a folder"
+    ]
+
+
+def test_a_read_only_disk_fails_a_write_without_raising(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = Recorder(tmp_path, started=0.0)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(mido.MidiFile, "save", refuse)
+    monkeypatch.setattr(Path, "unlink", refuse)
+    recorder.add("player", mido.Message("note_on", note=60, velocity=80), 0.1)
+    failure = recorder.flush()
+    assert failure is not None and "Read-only file system" in failure

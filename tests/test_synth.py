@@ -7,7 +7,7 @@ import pytest
 
 from musicgen_live.errors import UserError
 from musicgen_live.notes import Note
-from musicgen_live.synth import SAMPLE_RATE, find_soundfont, render
+from musicgen_live.synth import JACK_ID, SAMPLE_RATE, SynthSink, find_soundfont, render
 
 
 def peak_frequency(audio: np.ndarray) -> float:
@@ -33,3 +33,40 @@ def test_soundfont_search_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("MUSICGEN_SOUNDFONT", str(tmp_path / "missing.sf2"))
     with pytest.raises(UserError, match="soundfont not found"):
         find_soundfont()
+
+
+@pytest.mark.jack
+@pytest.mark.parametrize(
+    ("audio_ports", "expected"),
+    [
+        (None, {"left": "system:playback_1", "right": "system:playback_2"}),
+        (
+            ("system:playback_2", "system:playback_1"),
+            {"left": "system:playback_2", "right": "system:playback_1"},
+        ),
+    ],
+)
+def test_fluidsynth_on_jack_plays_into_the_playback_ports(
+    jack_server: str, audio_ports: tuple[str, ...] | None, expected: dict[str, str]
+) -> None:
+    import jack
+
+    sink = SynthSink(find_soundfont(), "jack", audio_ports)
+    client = jack.Client("synth-probe", no_start_server=True)
+    try:
+        connected = {
+            port.shortname: [c.name for c in client.get_all_connections(port)]
+            for port in client.get_ports(f"{JACK_ID}:")
+        }
+        assert {name: targets for name, targets in connected.items() if targets} == {
+            name: [target] for name, target in expected.items()
+        }
+    finally:
+        client.close()
+        sink.close()
+
+
+@pytest.mark.jack
+def test_an_unknown_audio_port_is_a_one_line_error(jack_server: str) -> None:
+    with pytest.raises(UserError, match="cannot connect FluidSynth to JACK port 'nowhere:1'"):
+        SynthSink(find_soundfont(), "jack", ("nowhere:1",))

@@ -30,6 +30,11 @@ class EngineThread:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def session(self) -> Session | None:
+        """The session once built (for tests and tools; the UI uses commands)."""
+        return self._session
+
     def submit(self, command: Command) -> None:
         """Hand a command to the engine's loop (from any thread)."""
         with self._lock:

@@ -8,7 +8,7 @@ import json
 import sys
 import threading
 
-from tests.jack import JackCapture
+from jack_rig import JackCapture  # run as a script: its folder is on the path
 
 
 def main() -> None:
