@@ -25,7 +25,7 @@ def _model_option(parser: argparse.ArgumentParser) -> None:
         "--model",
         type=Path,
         default=DEFAULT_MODEL,
-        help="exported model folder (default: %(default)s)",
+        help="exported model folder (default: the bundled models/default)",
     )
 
 
@@ -220,6 +220,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
+    from musicgen_live.config import save_json
     from musicgen_live.training.music import format_music_table
     from musicgen_live.training.music_eval import music_table
 
@@ -246,7 +247,7 @@ def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
                 "sampling": vars(sampling),
             }
             card["music"] |= {"real": columns[0][1], "model": figures}
-            card_path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+            save_json(card_path, card)  # whole or not at all
             print(f"wrote the figures into {card_path}")
     return 0
 
