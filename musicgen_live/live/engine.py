@@ -194,11 +194,21 @@ class Engine:
         self._apply(self.conductor.tick(self.clock.now()))
 
     def _play_due(self) -> None:
-        self._play_timer = None
+        """Send what is due, then wake exactly at the next deadline (one timer at a time)."""
         self._sent(self.player.play_due(self.clock.now()))
         deadline = self.player.next_deadline()
+        if self._play_timer is not None:
+            if self._play_timer[0] == deadline:
+                return
+            self._play_timer[1].cancel()
+            self._play_timer = None
         if deadline is not None:
-            self._play_timer = (deadline, self.clock.call_at(deadline, self._play_due, exact=True))
+            timer = self.clock.call_at(deadline, self._on_deadline, exact=True)
+            self._play_timer = (deadline, timer)
+
+    def _on_deadline(self) -> None:
+        self._play_timer = None
+        self._play_due()
 
     def _cancel_timers(self) -> None:
         for pending in (self._wake, self._play_timer):

@@ -160,3 +160,39 @@ async def test_a_disk_that_refuses_the_recording_warns_once_and_the_music_goes_o
     assert len(warnings) == 1 and "Read-only file system" in warnings[0].text
     assert len(rig.sinks[0].note_ons()) == 16
     assert every_note_closed_then_reset(rig.sinks[0].sent)
+
+
+async def test_one_timer_at_a_time_wakes_the_player() -> None:
+    rig = Rig(length="32")
+
+    async def scenario() -> None:
+        await rig.play()
+        await run_for(rig.clock, 0.5)
+        live = [t for _, _, t in rig.clock._timers if not t.cancelled]
+        assert len(live) <= 3  # the player's deadline, the decoder's turn, the conductor's wake
+
+    await serve(rig, scenario)
+
+
+async def test_the_demo_plays_into_the_engine_until_the_user_plays() -> None:
+    from musicgen_live.live.demo import demo_events, play_demo
+
+    rig = Rig(length="4")
+    played = {"user": False}
+
+    async def scenario() -> None:
+        demo = asyncio.create_task(play_demo(rig.engine, lambda: played["user"]))
+        phrase_seconds = demo_events()[-1][0]
+        await run_for(rig.clock, phrase_seconds + 1.5, step=0.005)
+        assert len(rig.of(PhraseHeard)) == 1 and rig.of(AnswerEnded)
+        echoed = [
+            m
+            for _, m in rig.sinks[0].sent
+            if m.type == "note_on" and m.note not in (60, 64, 67, 72)
+        ]
+        assert echoed  # the demo's phrase sounded on the outputs too
+        played["user"] = True
+        await run_for(rig.clock, 6.0, step=0.01)
+        assert demo.done() and len(rig.of(PhraseHeard)) == 1
+
+    await serve(rig, scenario)
