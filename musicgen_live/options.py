@@ -1,5 +1,6 @@
-"""Checks for command-line values, run as argparse parses them, so a bad value stops the
-command with one line naming the option, the value and what is allowed, before any work."""
+"""Command-line values: checks run as argparse parses them, so a bad value stops the command
+with one line naming the option, the value and what is allowed, before any work; and the
+option groups several commands share."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+from musicgen_live.errors import UserError
+
+if TYPE_CHECKING:
+    from musicgen_live.runtime import Sampling
 
 PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 NOTE_NAME = re.compile(r"([A-Ga-g])([#b]?)(-?\d+)")
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
 
 
 class Parser(argparse.ArgumentParser):
@@ -213,3 +220,66 @@ def track_selection(text: str) -> str:
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{text!r} is not allowed: {error}") from None
     return text
+
+
+def model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=DEFAULT_MODEL,
+        help="exported model folder (default: the bundled models/default)",
+    )
+
+
+def sampling_options(parser: argparse.ArgumentParser) -> None:
+    temperature = positive_number
+    parser.add_argument(
+        "--temperature",
+        type=temperature,
+        default=1.0,
+        help="pitch temperature (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--top-p",
+        type=probability,
+        default=0.95,
+        help="pitch nucleus, in (0, 1] (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rhythm-temperature",
+        type=temperature,
+        default=1.0,
+        help="temperature of step and duration (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--dynamics-temperature",
+        type=temperature,
+        default=1.0,
+        help="temperature of velocity (default: %(default)s)",
+    )
+    for option, default, which in (("--low", "A0", "lowest"), ("--high", "C8", "highest")):
+        parser.add_argument(
+            option,
+            type=pitch,
+            default=default,  # a string, so argparse reads it through the type
+            help=f"{which} pitch to play: 0-127 or a note name, C4 = 60 (default: %(default)s)",
+        )
+
+
+def sampling(args: argparse.Namespace) -> Sampling:
+    """The Sampling the options of sampling_options ask for."""
+    from musicgen_live.runtime import Sampling
+
+    if args.low > args.high:
+        raise UserError(f"--low {args.low} is above --high {args.high}: low must not exceed high")
+    try:
+        return Sampling(
+            temperature=args.temperature,
+            top_p=args.top_p,
+            rhythm_temperature=args.rhythm_temperature,
+            dynamics_temperature=args.dynamics_temperature,
+            low=args.low,
+            high=args.high,
+        )
+    except ValueError as error:  # values that came from elsewhere than the command line
+        raise UserError(str(error)) from None
