@@ -13,7 +13,10 @@ measures on a monitoring port in its own process, each message stamped at its fr
 Baseline, same run: the JACK transport alone (a test port sending straight to the monitor).
 Prints a table, then one JSON line.
 
-    .venv/bin/python benchmarks/latency.py [--model models/default] [--answers 40]
+    .venv/bin/python benchmarks/latency.py [--model models/default] [--answers 40] [--tui]
+
+With --tui the engine runs under the UI, on screen in a pseudo-terminal (120x40), as a user
+runs it; its events come from `--events FILE`.
 """
 
 from __future__ import annotations
@@ -21,10 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.jack_rig import (  # noqa: E402
     MonitorProcess,
     backend,
-    headless_command,
     play,
     start_jack,
     wait_port,
 )
+from benchmarks.live_process import LiveProcess  # noqa: E402
 from musicgen_live.midi_files import notes_from_midi  # noqa: E402
 from musicgen_live.notes import Note, sort_notes  # noqa: E402
 from musicgen_live.training.datasets import hannds_folder  # noqa: E402
@@ -134,6 +134,9 @@ def main() -> int:
         action="store_true",
         help="run JACK without realtime scheduling (JACK then drops late cycles' messages)",
     )
+    parser.add_argument(
+        "--tui", action="store_true", help="run the engine under the UI, on screen in a terminal"
+    )
     args = parser.parse_args()
 
     server = f"musicgen-bench-{os.getpid()}"
@@ -142,29 +145,13 @@ def main() -> int:
     engine = None
     try:
         baseline = transport_baseline()
-        engine = subprocess.Popen(
-            headless_command(
-                args.model,
-                "bench-in",
-                "bench-out",
-                "--length",
-                str(args.length),
-                "--silence",
-                str(round(SILENCE_SECONDS * 1000)),
-                "--rng-seed",
-                "0",
-            ),
-            stdout=subprocess.PIPE,
-            text=True,
+        engine = LiveProcess(
+            ["--in", "bench-in", "--out", "bench-out", "--model", str(args.model)]
+            + ["--length", str(args.length), "--silence", str(round(SILENCE_SECONDS * 1000))]
+            + ["--rng-seed", "0"],
+            tui=args.tui,
         )
-        events: list[dict[str, object]] = []
-
-        def read() -> None:
-            assert engine is not None and engine.stdout is not None
-            for line in engine.stdout:
-                events.append(json.loads(line))
-
-        threading.Thread(target=read, daemon=True).start()
+        events = engine.events
         midi = backend()
         capture = MonitorProcess(wait_port("input", "bench-out"), "bench-monitor")
         player = midi.open_output(wait_port("output", "bench-in"))
@@ -208,13 +195,12 @@ def main() -> int:
                 scheduled = float(note["at"]) - float(note["late_ms"]) / 1000  # type: ignore[arg-type]
                 onset_errors.append(abs(arrived - scheduled))
             time.sleep(0.3)
-        engine.send_signal(signal.SIGTERM)
-        engine.wait(timeout=10)
+        engine.stop()
         player.close()
         capture.close()
     finally:
-        if engine is not None and engine.poll() is None:
-            engine.kill()
+        if engine is not None and engine.process.poll() is None:
+            engine.process.kill()
         jack.terminate()
         jack.wait(timeout=10)
 
@@ -232,6 +218,7 @@ def main() -> int:
         "jack_transport_p50_ms": round(pct(baseline, 50), 3),
         "jack_transport_p99_ms": round(pct(baseline, 99), 3),
         "jack_realtime": "-R" in jack.args,
+        "ui_on_screen": args.tui,
     }
     rows = (
         ("phrase end -> first answer note", "response_p50_ms", "response_p95_ms"),

@@ -105,6 +105,7 @@ class LiveConfig:
     headless: bool = False
     json: bool = False
     rng_seed: int | None = None
+    events: Path | None = None  # a file that gets every event as a JSON line
 
 
 def add_live_options(parser: argparse.ArgumentParser) -> None:
@@ -138,6 +139,9 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headless", action="store_true", help="no UI: one log line per event")
     parser.add_argument("--json", action="store_true", help="with --headless: JSON lines")
     parser.add_argument("--rng-seed", type=int, default=None)
+    parser.add_argument(
+        "--events", type=Path, default=None, help="also write every event to this file, JSON lines"
+    )
 
 
 def resolve_config(
@@ -190,6 +194,7 @@ def resolve_config(
         headless=args.headless,
         json=args.json,
         rng_seed=args.rng_seed,
+        events=args.events,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -19,6 +20,11 @@ class EngineEvent:
 
     def fields(self) -> dict[str, Any]:
         return {"event": type(self).__name__, **asdict(self)}
+
+    def json(self) -> str:
+        """One JSON line, times rounded to 0.1 ms."""
+        items = self.fields().items()
+        return json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in items})
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import sys
@@ -16,11 +15,7 @@ from musicgen_live.live.session import Session
 
 def print_events(as_json: bool) -> Callable[[EngineEvent], None]:
     def show(event: EngineEvent) -> None:
-        if as_json:
-            fields = event.fields().items()
-            line = json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in fields})
-        else:
-            line = f"{event.at:12.3f}  {describe(event)}"
+        line = event.json() if as_json else f"{event.at:12.3f}  {describe(event)}"
         print(line, flush=True)
 
     return show

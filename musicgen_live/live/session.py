@@ -34,6 +34,7 @@ from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, LiveConfig
 from musicgen_live.live.demo import play_demo
 from musicgen_live.live.engine import Engine
+from musicgen_live.live.event_log import EventLog
 from musicgen_live.live.events import (
     EngineEvent,
     ModelLoaded,
@@ -75,9 +76,10 @@ class Session:
         # Python work (the UI, decoding) hold it for the default 5 ms.
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self.config = config
-        self.on_event = on_event
         runner = ModelRunner.load(config.model)
         self.ports = MidiPorts(config.backend)
+        self.log = EventLog(config.events, on_event) if config.events else None
+        on_event = self.log or on_event
         self.watched: list[WatchedPort] = []
         self.synth: Any = None
         self.user_played = False
@@ -283,6 +285,8 @@ class Session:
         self.engine.emit(Notice(self.engine.clock.now(), level, text))
 
     def close(self) -> None:
+        if self.log is not None:
+            self.log.close()
         for watched in self.watched:
             with contextlib.suppress(Exception):
                 watched.port.close()

@@ -1,0 +1,55 @@
+"""`musicgen-live` with its UI on screen in a pseudo-terminal, as a user runs it, on a JACK
+dummy server: it answers a phrase, an idle screen writes next to nothing, and q quits cleanly."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from benchmarks.live_process import LiveProcess
+from tests.jack import JackCapture, keyboard, phrase_events, play, wait_port
+
+PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
+pytestmark = pytest.mark.jack
+
+
+def wait_event(process: LiveProcess, name: str, timeout: float = 30.0) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for event in list(process.events):
+            if event.get("event") == name:
+                return event
+        time.sleep(0.02)
+    raise AssertionError(f"no {name}; got {process.events[-5:]}")
+
+
+def test_the_ui_on_screen_answers_idles_quietly_and_quits(
+    jack_server: str, tiny_model: Path
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    in_name, out_name = f"pty-in-{tag}", f"pty-out-{tag}"
+    options = ["--in", in_name, "--out", out_name, "--model", str(tiny_model), "--length", "6"]
+    process = LiveProcess(options, tui=True)
+    keys = capture = None
+    try:
+        wait_event(process, "StateChanged")
+        capture = JackCapture(wait_port("input", out_name), f"monitor-{tag}")
+        keys = keyboard(f"keys-{tag}", wait_port("output", in_name))
+        time.sleep(1.0)
+        written = process.screen_bytes
+        time.sleep(3.0)
+        per_second = (process.screen_bytes - written) / 3.0
+        assert per_second < 2000, f"an idle screen wrote {per_second:.0f} bytes/s"
+        play(keys, phrase_events(PHRASE, 8))
+        ended = wait_event(process, "AnswerEnded")
+        assert ended["notes"] == 6 and len(capture.note_ons()) == 6
+        assert process.stop() == 0
+    finally:
+        if process.process.poll() is None:
+            process.process.kill()
+        for port in (keys, capture):
+            if port is not None:
+                port.close()
