@@ -153,8 +153,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
     from musicgen_live.config import save_json
-    from musicgen_live.training.music import format_music_table
-    from musicgen_live.training.music_eval import music_table
+    from musicgen_live.training.music_eval import format_music_table, music_table
 
     sampling = options.sampling(args)
     columns, phrases = music_table(

@@ -10,7 +10,6 @@ from musicgen_live.training.music import (
     IOI_EDGES,
     HeldOutPhrase,
     estimate_key,
-    format_music_table,
     held_out_phrases,
     inter_onset_intervals,
     ioi_histogram,
@@ -19,12 +18,12 @@ from musicgen_live.training.music import (
     music_figures,
     ngram_continuation,
     pooled_ioi_distance,
-    ratios_to_real,
     real_column,
     real_floor,
     scale_pitch_classes,
     summarise,
 )
+from musicgen_live.training.music_eval import format_music_table, ratios_to_real
 from musicgen_live.training.ngram import NGramModel
 
 C_MAJOR_SCALE = [60, 62, 64, 65, 67, 69, 71, 72]

@@ -32,26 +32,6 @@ KEY_PROFILES -= KEY_PROFILES.mean(axis=1, keepdims=True)
 
 Key = tuple[int, bool]  # (tonic pitch class, is major)
 
-# Figures in table order with the names MUSIC_METRICS.md gives them.
-FIGURE_NAMES = {
-    "ioi_mean": "IOI mean (s)",
-    "ioi_cv": "IOI coefficient of variation",
-    "chord_onsets": "chord onsets",
-    "ioi_distance": "log-IOI histogram distance to real, per phrase",
-    "pooled_ioi_distance": "pooled log-IOI distance to real",
-    "duration_mean": "duration mean (s)",
-    "duration_std": "duration std (s)",
-    "velocity_mean": "velocity mean",
-    "velocity_std": "velocity std",
-    "key_related": "key related",
-    "out_of_scale": "out-of-scale",
-    "pitch_class_distance": "pitch-class distance",
-    "register_drift": "register drift",
-    "repeated_4grams": "repeated 4-grams",
-    "reused_4grams": "4-grams reused from the phrase",
-}
-RATIO_FIGURES = ("ioi_cv", "chord_onsets", "duration_std", "velocity_std")
-
 
 @dataclass(frozen=True)
 class HeldOutPhrase:
@@ -282,42 +262,3 @@ def ngram_continuation(
         answer[i] = timing[i % len(timing)]
         answer[i, 0] = pitch
     return features_to_notes(answer, start=max(note.start for note in phrase))
-
-
-def ratios_to_real(column: dict[str, float], real: dict[str, float]) -> dict[str, float]:
-    """Generated / real for the figures where "how much like playing" is a ratio."""
-    return {
-        name: column[name] / real[name]
-        for name in RATIO_FIGURES
-        if name in column and real.get(name)
-    }
-
-
-def format_music_table(
-    columns: Sequence[tuple[str, dict[str, float]]], markdown: bool = False
-) -> str:
-    """Figures as rows, one column each (the real one first); the others show ratios to real."""
-    real = columns[0][1] if columns else {}
-    header = ["figure", *(title for title, _ in columns)]
-    body = []
-    for name, label in FIGURE_NAMES.items():
-        if not any(name in column for _, column in columns):
-            continue
-        cells = [label]
-        for index, (_, column) in enumerate(columns):
-            ratio = ratios_to_real(column, real).get(name) if index else None
-            value = f"{column[name]:.3g}" if name in column else "-"
-            cells.append(value if ratio is None else f"{value} ({ratio:.2f}x)")
-        body.append(cells)
-    if markdown:
-        lines = [header, ["---"] * len(header), *body]
-        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-    # Names left-aligned, numbers right-aligned.
-    return "\n".join(
-        "  ".join(
-            cell.rjust(width) if i else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in [header, *body]
-    )
