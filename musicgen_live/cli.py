@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     options.sampling_options(live)
     live.set_defaults(handler=cmd_live)
 
-    from musicgen_live.offline import add_offline_commands
+    from musicgen_live.offline_parsers import add_offline_commands
 
     add_offline_commands(commands)
     return parser

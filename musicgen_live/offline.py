@@ -1,5 +1,5 @@
-"""The offline subcommands (ports, generate, train, export, eval): their options, every one
-checked as it is parsed and shown with its default in --help, and their handlers."""
+"""The handlers of the offline subcommands (ports, generate, train, export, eval); their
+options are in offline_parsers.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 
 from musicgen_live import options
 from musicgen_live.errors import UserError
-from musicgen_live.midi_files import TRACK_SELECTORS_HELP
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -47,19 +46,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
             plot_piano_roll(partial, continuation.seed, continuation.notes)
         print(f"wrote {args.plot}")
     return 0
-
-
-def _order(text: str) -> tuple[str, ...]:
-    """An argparse type: the order a note's attributes are sampled in, pitch first."""
-    from musicgen_live.contract import FEATURES
-
-    order = tuple(name.strip() for name in text.split(","))
-    if sorted(order) != sorted(FEATURES) or order[0] != "pitch":
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not allowed: must list pitch first, then step, duration and velocity"
-            " in any order"
-        )
-    return order
 
 
 def quiet_tensorflow() -> None:
@@ -188,186 +174,3 @@ def cmd_ports(args: argparse.Namespace) -> int:
 
     print(describe_ports(args.backend))
     return 0
-
-
-def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """ports, generate, train, export and eval; every option shows its default in --help."""
-    ports = commands.add_parser(
-        "ports", help="list MIDI inputs and outputs", formatter_class=options.HelpFormatter
-    )
-    ports.add_argument(
-        "--backend",
-        choices=("alsa", "jack", "coremidi"),
-        default=None,
-        help="MIDI system to list (default: the platform's own)",
-    )
-    ports.set_defaults(handler=cmd_ports)
-    _generate_parser(commands)
-    _train_parser(commands)
-    export = commands.add_parser(
-        "export",
-        help="write model.tflite + model.json from a run",
-        formatter_class=options.HelpFormatter,
-    )
-    export.add_argument("run_dir", type=options.existing_folder, help="run folder of `train`")
-    export.add_argument(
-        "--out", type=options.output_folder, required=True, help="model folder, e.g. models/NAME"
-    )
-    export.add_argument(
-        "--checkpoint",
-        choices=("best", "last"),
-        default="best",
-        help="best validation loss, or the last epoch",
-    )
-    export.set_defaults(handler=cmd_export)
-    _eval_parser(commands)
-
-
-def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    generate = commands.add_parser(
-        "generate", help="continue a MIDI file offline", formatter_class=options.HelpFormatter
-    )
-    add = generate.add_argument
-    add(
-        "--seed", type=options.existing_file, required=True, metavar="MIDI", help="file to continue"
-    )
-    midi = options.output_file(".mid", ".midi")
-    add("--out", type=midi, required=True, metavar="MIDI", help="file to write")
-    add("--notes", type=options.whole_number(1), default=64, metavar="N", help="notes to add")
-    add(
-        "--tracks",
-        type=options.track_selection,
-        help=f"tracks of the seed to continue: {TRACK_SELECTORS_HELP} (default: the melodic "
-        "tracks, or when there are none every track; never drums)",
-    )
-    add(
-        "--rng-seed",
-        type=options.whole_number(0),
-        metavar="N",
-        help="same seed, same output (default: random)",
-    )
-    add("--wav", type=options.output_file(".wav"), help="also render with FluidSynth to this WAV")
-    add(
-        "--soundfont",
-        type=options.existing_file,
-        metavar="SF2",
-        help="soundfont for --wav (default: $MUSICGEN_SOUNDFONT, else a system one)",
-    )
-    add(
-        "--gain",
-        type=options.number(-60, 1),
-        default=0.0,
-        metavar="DB",
-        help="level of the WAV in dB, -60 to 1; at 0 its peak is at -1 dBFS",
-    )
-    add("--plot", type=options.output_file(".png"), help="also draw a piano roll PNG")
-    options.model_option(generate)
-    options.sampling_options(generate)
-    generate.set_defaults(handler=cmd_generate)
-
-
-def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    train = commands.add_parser(
-        "train",
-        help="train a model on a MIDI collection",
-        formatter_class=options.HelpFormatter,
-        description="With --resume, only --epochs, --max-minutes, --patience, --strategy, "
-        "--steps-per-epoch and --cache-dir may change; the run's other settings stay.",
-    )
-    count = options.whole_number(1)
-    add = train.add_argument
-    add("--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'")
-    add(
-        "--arch",
-        default="note_lstm",
-        choices=("rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm", "note_lstm"),
-        help="network body",
-    )
-    add("--out", type=options.output_folder, required=True, help="run folder")
-    add("--window", type=options.whole_number(2), default=32, help="notes of context")
-    add("--batch-size", type=count, default=256, help="windows per step")
-    add("--epochs", type=count, default=20, help="epochs in all, counting those already run")
-    add("--learning-rate", type=options.positive_number, default=1e-3, help="Adam's step size")
-    add("--steps-per-epoch", type=count, default=None, help="(default: one pass over the data)")
-    add("--max-windows", type=count, default=None, help="subsample training windows (default: all)")
-    add("--validation-windows", type=count, default=20000, help="validation windows")
-    add("--patience", type=options.whole_number(0), default=3, help="early stopping (epochs)")
-    add(
-        "--max-minutes",
-        type=options.positive_number,
-        default=None,
-        help="stop after the epoch that passes this many minutes (default: no limit)",
-    )
-    add(
-        "--strategy",
-        choices=("default", "mirrored", "multi-worker"),
-        default="default",
-        help="tf.distribute strategy: all local GPUs, or the workers of TF_CONFIG",
-    )
-    add("--no-sustain", action="store_true", help="ignore the sustain pedal")
-    add(
-        "--transpose",
-        type=options.whole_number(0, 24),
-        default=0,
-        help="augmentation: transpose each window by up to +-N semitones",
-    )
-    add(
-        "--stretch",
-        type=options.number(0, 1, below=True),
-        default=0.0,
-        help="augmentation: stretch each window's tempo by up to +-F",
-    )
-    add(
-        "--order",
-        type=_order,
-        default="pitch,step,duration,velocity",
-        help="the order a note's attributes are sampled in, pitch first",
-    )
-    add(
-        "--tracks",
-        type=options.track_selection,
-        help=f"tracks to learn from: "
-        f"{TRACK_SELECTORS_HELP} (default: every track but drums, merged)",
-    )
-    add("--seed", type=options.whole_number(0), default=0, help="random seed of the run")
-    add(
-        "--cache-dir",
-        type=options.output_folder,
-        default=None,
-        help="where parsed features are cached (default: the user cache folder)",
-    )
-    add("--resume", action="store_true", help="continue the run in --out")
-    train.set_defaults(handler=cmd_train)
-
-
-def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    evaluate = commands.add_parser(
-        "eval",
-        help="the validation table of models and the baseline",
-        formatter_class=options.HelpFormatter,
-    )
-    add = evaluate.add_argument
-    add("--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'")
-    add(
-        "--model",
-        type=Path,
-        action="append",
-        help="model folder, repeatable (default: models/default)",
-    )
-    add(
-        "--split",
-        choices=("validation", "test"),
-        default="test",
-        help="held-out files to evaluate on (test falls back to validation when there is none)",
-    )
-    add("--max-windows", type=options.whole_number(1), default=20000, help="windows to evaluate")
-    add("--markdown", action="store_true", help="print a Markdown table")
-    add(
-        "--music",
-        action="store_true",
-        help="judge sampled answers to held-out phrases as music: rhythm, chords, dynamics, key",
-    )
-    add("--samples", type=options.whole_number(1), default=3, help="answers per phrase for --music")
-    add("--save", action="store_true", help="with --music: write the figures into each model.json")
-    options.sampling_options(evaluate)
-    evaluate.set_defaults(handler=cmd_eval)
