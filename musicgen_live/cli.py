@@ -40,9 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="{live,ports,generate,train,export,eval}"
     )
 
-    from musicgen_live.live.config import add_live_options
+    from musicgen_live.live.flags import add_live_options
 
-    live = commands.add_parser("live", help="listen and answer (the default command)")
+    live = commands.add_parser(
+        "live",
+        help="listen and answer (the default command)",
+        formatter_class=options.HelpFormatter,
+    )
     add_live_options(live)
     options.model_option(live)
     options.sampling_options(live)

@@ -12,6 +12,7 @@ from typing import Any
 import mido
 
 from musicgen_live.errors import UserError
+from musicgen_live.native import native_stderr_silenced
 
 API_NAMES = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK", "coremidi": "MACOSX_CORE"}
 
@@ -27,13 +28,52 @@ def backend(api: str | None = None) -> Any:
     return mido.Backend(f"mido.backends.rtmidi/{API_NAMES[api]}", load=True)
 
 
+class MidiUnavailable(UserError):
+    """No MIDI system answers: no ALSA sequencer, no JACK server. The text says what to do."""
+
+
+def midi_system_hint(api: str | None = None, platform: str = sys.platform) -> str:
+    """What to do on this platform when no MIDI system answers."""
+    demo = "`musicgen-live --demo` plays without one"
+    if platform == "darwin":
+        return (
+            "CoreMIDI is part of macOS and needs nothing started; for --backend jack, "
+            f"start JACK first (brew install jack; jackd -d coreaudio). {demo}."
+        )
+    if platform.startswith("linux"):
+        alsa = "load the ALSA sequencer: `sudo modprobe snd-seq` (a container needs /dev/snd)"
+        jack = (
+            "start JACK: `jackd -d alsa` (with a sound card) or `jackd -d dummy` (without), "
+            "then pass --backend jack"
+        )
+        first, second = (jack, alsa) if api == "jack" else (alsa, jack)
+        return f"{first}; or {second}. {demo}."
+    return f"install a MIDI driver that rtmidi supports for this system. {demo}."
+
+
+def unavailable(midi: Any, error: Exception) -> MidiUnavailable:
+    api = next((name for name, full in API_NAMES.items() if full == midi.api), None)
+    detail = str(error).strip().rstrip(".") or type(error).__name__
+    return MidiUnavailable(
+        f"no MIDI system is reachable ({detail}). To fix: {midi_system_hint(api)}"
+    )
+
+
+def port_names(midi: Any, kind: str) -> list[str]:
+    """Port names of a kind ("input" or "output"), without duplicates; MidiUnavailable when
+    the MIDI system does not answer (its library's complaints on stderr are hidden)."""
+    lister = midi.get_input_names if kind == "input" else midi.get_output_names
+    try:
+        with native_stderr_silenced():
+            return list(dict.fromkeys(lister()))
+    except Exception as error:  # rtmidi raises SystemError when the API has no server
+        raise unavailable(midi, error) from error
+
+
 def describe_ports(api: str | None = None) -> str:
     """Human-readable lists of inputs and outputs and the backend in use."""
     midi = backend(api)
-    try:
-        inputs, outputs = midi.get_input_names(), midi.get_output_names()
-    except Exception as error:  # rtmidi raises SystemError when the API has no server
-        raise UserError(f"MIDI backend {midi.name} is not available ({error})") from error
+    inputs, outputs = port_names(midi, "input"), port_names(midi, "output")
     lines = [f"backend: {midi.name} ({midi.api or 'platform default'})", "inputs:"]
     lines += [f"  {name}" for name in inputs] or ["  (none)"]
     lines += ["outputs:"] + ([f"  {name}" for name in outputs] or ["  (none)"])
@@ -142,11 +182,7 @@ class MidiPorts:
 
     def names(self, kind: str) -> list[str]:
         """Port names of a kind ("input" or "output"), without duplicates."""
-        lister = self.midi.get_input_names if kind == "input" else self.midi.get_output_names
-        try:
-            return list(dict.fromkeys(lister()))
-        except Exception as error:  # rtmidi raises SystemError when the API has no server
-            raise UserError(f"MIDI backend {self.midi.name} is not available ({error})") from error
+        return port_names(self.midi, kind)
 
     def open(self, kind: str, wanted: str) -> tuple[Any, bool]:
         """(port, virtual) for an "input" or "output" port."""

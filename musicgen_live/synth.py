@@ -143,6 +143,8 @@ class SynthSink:
         audio_ports: Sequence[str] | None = None,
         **settings: str,
     ) -> None:
+        # never let FluidSynth's JACK driver start a JACK server that would outlive us
+        os.environ.setdefault("JACK_NO_START_SERVER", "1")
         self.synth = new_synth(soundfont)
         for key, value in settings.items():
             self.synth.setting(key, value)

@@ -24,13 +24,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
-def test_help_lists_every_command() -> None:
-    result = run("--help")
-    assert result.returncode == 0
-    for command in ("live", "ports", "generate", "train", "export", "eval"):
-        assert command in result.stdout
-
-
 def test_generate_writes_midi_wav_and_plot_without_tensorflow(
     tiny_model: Path, test_piece: Path, tmp_path: Path
 ) -> None:

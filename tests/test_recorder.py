@@ -73,7 +73,8 @@ def test_an_existing_mid_file_is_refused_in_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"musicgen-live: error: --record {take}: the file exists; give a new name or a folder"
+        f"musicgen-live live: error: argument --record: '{take}': the file exists; "
+        "give a new name or a folder"
     ]
 
 

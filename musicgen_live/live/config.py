@@ -27,7 +27,7 @@ def parse_length(text: str) -> tuple[int | None, float | None]:
         notes, seconds = (None, float(text[:-1])) if text.endswith("s") else (int(text), None)
     except ValueError:
         notes = seconds = None
-    if (notes is None or notes < 1) and (seconds is None or not seconds > 0):
+    if (notes is None or notes < 1) and (seconds is None or not 0 < seconds < math.inf):
         raise UserError(f"--length must be a number of notes or seconds like '8s', not {text!r}")
     return notes, seconds
 
@@ -101,47 +101,12 @@ class LiveConfig:
     input_channel: int | None = None  # 0-15; None listens on every channel
     output_channel: int = 0
     record: Path | None = None
+    wav: Path | None = None  # the session rendered to audio when it ends
     demo: bool = False
     headless: bool = False
     json: bool = False
     rng_seed: int | None = None
     events: Path | None = None  # a file that gets every event as a JSON line
-
-
-def add_live_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--in", dest="input", default=DEFAULT_INPUT, help="MIDI input port")
-    parser.add_argument("--out", dest="output", default=None, help="MIDI output port")
-    parser.add_argument("--backend", choices=("alsa", "jack", "coremidi"), default=None)
-    parser.add_argument("--synth", action="store_true", help="play through FluidSynth")
-    parser.add_argument("--soundfont", default=None)
-    parser.add_argument("--audio-driver", default=None, help="FluidSynth audio driver")
-    parser.add_argument(
-        "--audio-ports",
-        default=None,
-        help="JACK playback ports for FluidSynth, comma-separated (default: the system's)",
-    )
-    parser.add_argument("--length", default="32", help="answer length: notes, or seconds as '8s'")
-    parser.add_argument("--silence", type=int, default=400, help="ms of silence that ends a phrase")
-    parser.add_argument(
-        "--trigger-cc", type=int, default=None, help="controller that ends a phrase"
-    )
-    parser.add_argument(
-        "--channel", type=int, default=None, help="input channel 1-16 (default all)"
-    )
-    parser.add_argument("--mode", choices=MODES, default="call-response")
-    parser.add_argument(
-        "--record",
-        type=Path,
-        default=None,
-        help="record into this folder, or into this one new .mid file",
-    )
-    parser.add_argument("--demo", action="store_true", help="play a phrase from examples/")
-    parser.add_argument("--headless", action="store_true", help="no UI: one log line per event")
-    parser.add_argument("--json", action="store_true", help="with --headless: JSON lines")
-    parser.add_argument("--rng-seed", type=int, default=None)
-    parser.add_argument(
-        "--events", type=Path, default=None, help="also write every event to this file, JSON lines"
-    )
 
 
 def resolve_config(
@@ -157,10 +122,6 @@ def resolve_config(
             getattr(args, dest) if dest in explicit or remembered is None else getattr(saved, name)
         )
 
-    from musicgen_live.recorder import check_recording_path
-
-    if args.channel is not None and not 1 <= args.channel <= 16:
-        raise UserError("--channel must be between 1 and 16")
     performance = Performance(
         **{name: float(pick(name)) for name in SAMPLING_FIELDS},
         low=args.low,
@@ -189,7 +150,8 @@ def resolve_config(
         performance=performance,
         trigger_cc=args.trigger_cc,
         input_channel=None if args.channel is None else args.channel - 1,
-        record=check_recording_path(args.record) if args.record else None,
+        record=args.record,
+        wav=args.wav,
         demo=args.demo,
         headless=args.headless,
         json=args.json,

@@ -18,18 +18,7 @@ import platformdirs
 
 from musicgen_live.clock import Clock
 from musicgen_live.errors import UserError
-from musicgen_live.live.commands import (
-    AnswerNow,
-    Command,
-    ListPorts,
-    Panic,
-    Reconfigure,
-    StartRecording,
-    Stop,
-    StopRecording,
-    SwitchModel,
-    SwitchPort,
-)
+from musicgen_live.live import commands as do
 from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, LiveConfig
 from musicgen_live.live.demo import play_demo
@@ -41,12 +30,17 @@ from musicgen_live.live.events import (
     Notice,
     PortsAvailable,
     PortsInUse,
-    Recording,
 )
 from musicgen_live.live.player import Player, Sink
+from musicgen_live.live.recording import SessionRecording
 from musicgen_live.live.settings import SYNTH
-from musicgen_live.ports import MidiPorts, is_own_port, match_port
-from musicgen_live.recorder import Recorder
+from musicgen_live.live.sound import (
+    IN_PROCESS_INPUT,
+    SILENT_OUTPUT,
+    in_process_notices,
+    open_synth,
+)
+from musicgen_live.ports import MidiPorts, MidiUnavailable, is_own_port, match_port
 from musicgen_live.runtime import ModelRunner
 
 RECORDINGS = Path(platformdirs.user_music_dir()) / "musicgen-live"
@@ -83,9 +77,11 @@ class Session:
         self.watched: list[WatchedPort] = []
         self.synth: Any = None
         self.user_played = False
+        self.in_process = False  # the demo without a MIDI system: no ports at all
         conductor = Conductor(config.performance, config.trigger_cc, config.input_channel)
         player = Player([], config.output_channel)
         self.engine = Engine(runner, conductor, player, on_event, clock, config.rng_seed)
+        self.recording = SessionRecording(self.engine, config)
         try:
             self._open_ports()
         except BaseException:
@@ -99,17 +95,29 @@ class Session:
     # ---- ports ----------------------------------------------------------------------------------
 
     def _open_ports(self) -> None:
-        self._open("input", self.config.input)
+        config = self.config
+        try:
+            self._open("input", config.input)
+        except MidiUnavailable as error:
+            if not config.demo:
+                raise
+            self.in_process = True  # the demo always runs: it feeds the engine itself
+            midi_error = str(error)
         synth_error = None
-        if self.config.synth or self.config.output is None:
+        if config.synth or config.output is None or self.in_process:
             try:
-                self.synth = self._new_synth()
+                self.synth = open_synth(config)
                 self.engine.player.sinks.append(self.synth)
             except UserError as error:
-                if self.config.synth:
+                if config.synth and not self.in_process:
                     raise
                 synth_error = error
-        if self.config.output is not None or synth_error is not None:
+        if self.in_process:
+            no_sound = None if synth_error is None else str(synth_error)
+            for level, text in in_process_notices(midi_error, no_sound):
+                self._notice(level, text)
+            return
+        if config.output is not None or synth_error is not None:
             self.engine.player.sinks.append(
                 self._open("output", self.config.output or DEFAULT_OUTPUT)
             )
@@ -118,21 +126,20 @@ class Session:
                 "info", f"no FluidSynth ({synth_error}); playing to MIDI output {DEFAULT_OUTPUT!r}"
             )
 
-    def _new_synth(self) -> Any:
-        from musicgen_live.synth import SynthSink, find_soundfont
-
-        config = self.config
-        return SynthSink(find_soundfont(config.soundfont), config.audio_driver, config.audio_ports)
-
     def _open(self, kind: str, wanted: str) -> Any:
         """Open a port and watch it; a port of the session's own is refused (a loop)."""
-        name = match_port(wanted, self.ports.names(kind), kind)
+        available = self.ports.names(kind)
+        name = match_port(wanted, available, kind)
         if name is not None and self._is_own(name):
             other = "input" if kind == "output" else "output"
             raise UserError(
                 f"{name!r} is musicgen-live's own {other}: the answers would feed back into it"
             )
         port, virtual = self.ports.open(kind, wanted)
+        if virtual and kind == "input" and wanted != DEFAULT_INPUT:  # perhaps a typo
+            inputs = ", ".join(n for n in available if not self._is_own(n)) or "none"
+            text = f"no input port matches {wanted!r}: opened a virtual one; inputs: {inputs}"
+            self._notice("warning", text)
         if kind == "input":
             port.callback = self._from_player
         self.watched.append(WatchedPort(kind, wanted, port, virtual))
@@ -155,6 +162,8 @@ class Session:
         ]
         if self.synth is not None:
             lines.append(f"output: FluidSynth ({self.synth.driver})")
+        if self.in_process:
+            lines = [IN_PROCESS_INPUT, *(lines or SILENT_OUTPUT)]
         return tuple(lines)
 
     def switch_port(self, kind: str, wanted: str) -> None:
@@ -162,7 +171,7 @@ class Session:
         old = [w for w in self.watched if w.kind == kind]
         try:
             if kind == "output" and wanted == SYNTH:
-                sink: Sink = self._new_synth()
+                sink: Sink = open_synth(self.config)
             else:
                 sink = self._open(kind, wanted)
         except UserError as error:
@@ -223,39 +232,37 @@ class Session:
         self._announce()
         for line in self.in_use():
             self._notice("info", line)
-        if self.config.record is not None:
-            self.start_recording(self.config.record)
+        self.recording.begin()
         try:
             await self.engine.run()
         finally:
             for task in tasks:
                 task.cancel()
             self.close()
+            await self.recording.finish()
 
-    def handle(self, command: Command) -> None:
+    def handle(self, command: do.Command) -> None:
         """Carry out one command from the UI, on the loop."""
         engine = self.engine
         match command:
-            case AnswerNow():
+            case do.AnswerNow():
                 engine.answer_now()
-            case Panic():
+            case do.Panic():
                 engine.panic()
-            case Reconfigure(performance=performance):
+            case do.Reconfigure(performance=performance):
                 engine.reconfigure(performance)
-            case ListPorts(kind=kind):
+            case do.ListPorts(kind=kind):
                 with contextlib.suppress(UserError):
                     self.engine.emit(PortsAvailable(engine.clock.now(), kind, self.available(kind)))
-            case SwitchPort(kind=kind, name=name):
+            case do.SwitchPort(kind=kind, name=name):
                 self.switch_port(kind, name)
-            case SwitchModel(folder=folder):
+            case do.SwitchModel(folder=folder):
                 asyncio.get_running_loop().create_task(self.switch_model(folder))
-            case StartRecording(path=path):
-                self.start_recording(path or self.config.record or RECORDINGS)
-            case StopRecording():
-                recorder = engine.record(None)
-                if recorder is not None:
-                    self.engine.emit(Recording(engine.clock.now(), "", str(recorder.path)))
-            case Stop():
+            case do.StartRecording(path=path):
+                self.recording.start(path or self.config.record or RECORDINGS)
+            case do.StopRecording():
+                self.recording.stop()
+            case do.Stop():
                 engine.stop()
 
     async def switch_model(self, folder: Path) -> None:
@@ -267,16 +274,6 @@ class Session:
             return
         self.engine.switch_model(runner)
         self.engine.emit(ModelLoaded(self.engine.clock.now(), str(folder)))
-
-    def start_recording(self, path: Path) -> None:
-        try:
-            recorder = Recorder(path, started=self.engine.clock.now())
-        except (OSError, UserError) as error:
-            text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            self._notice("warning", f"cannot record to {path} ({text}); playing without recording")
-            return
-        self.engine.record(recorder)
-        self.engine.emit(Recording(self.engine.clock.now(), str(recorder.path)))
 
     def _announce(self) -> None:
         self.engine.emit(PortsInUse(self.engine.clock.now(), self.in_use()))

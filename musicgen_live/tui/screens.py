@@ -25,17 +25,22 @@ HELP = """\
 Controls apply to the next answer. Settings are remembered between runs.
 Press escape to close."""
 
-HINTS = {
+HINTS = {  # the first key found in the message picks the hint
+    "no midi system": "`musicgen-live --demo` plays without a MIDI system; once one runs, "
+    "`musicgen-live ports` lists its ports.",
     "soundfont": "Install a General MIDI soundfont (apt install timgm6mb-soundfont) or pass "
     "--soundfont FILE; or play to a MIDI output with --out NAME.",
     "port": "Run `musicgen-live ports` to see what exists, then pass --in / --out; "
     "a name that matches nothing opens a virtual port.",
     "model": "Export a model with `musicgen-live export RUN --out models/NAME` and pass "
     "--model models/NAME, or run `make run` to use the bundled one.",
-    "driver": "FluidSynth needs an audio driver: set MUSICGEN_AUDIO_DRIVER (pulseaudio, alsa, "
-    "jack, coreaudio), or use a MIDI output with --out NAME.",
-    "backend": "The MIDI system is not reachable: on Linux check ALSA (/dev/snd/seq), "
-    "or start JACK for --backend jack.",
+    "driver": "FluidSynth needs an audio driver: on Linux PipeWire, PulseAudio or ALSA "
+    "(/dev/snd), or a running JACK; on macOS CoreAudio needs nothing. Choose one with "
+    "MUSICGEN_AUDIO_DRIVER, play to a MIDI output with --out NAME, or keep the session "
+    "with --record DIR / --wav FILE.",
+    "backend": "The MIDI system is not reachable: on Linux load the ALSA sequencer (sudo "
+    "modprobe snd-seq) or start JACK (jackd -d dummy) for --backend jack; on macOS CoreMIDI "
+    "needs nothing.",
 }
 
 

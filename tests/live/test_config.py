@@ -126,9 +126,20 @@ def test_the_issue_command_line_plays_what_it_says() -> None:
     "argv",
     [["--length", "eight"], ["--length", "0"], ["--channel", "17"], ["--silence", "0"]],
 )
-def test_values_that_cannot_work_are_one_line_errors(argv: list[str]) -> None:
+def test_flags_that_cannot_work_stop_the_parser_with_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parse(*argv)
+    assert stopped.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and argv[0] in lines[0] and repr(argv[1]) in lines[0]
+
+
+@pytest.mark.parametrize("remembered", [Settings(length="0"), Settings(silence=-100)])
+def test_remembered_values_that_cannot_work_are_one_line_errors(remembered: Settings) -> None:
     with pytest.raises(UserError) as error:
-        resolve(None, *argv)
+        resolve(remembered)
     assert "\n" not in str(error.value)
 
 
