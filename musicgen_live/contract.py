@@ -56,8 +56,9 @@ def to_bins(attribute: str, values: np.ndarray) -> np.ndarray:
     values = np.asarray(values)
     if attribute == "pitch":
         return np.clip(np.rint(values), 0, 127).astype(np.int32)
-    edges = EDGES[attribute]
-    index = np.searchsorted(edges, values, side="right") - 1
+    # in float32, as the training pipeline bins: a value on an edge lands in the same class
+    edges = EDGES[attribute].astype(np.float32)
+    index = np.searchsorted(edges, values.astype(np.float32), side="right") - 1
     return np.clip(index, 0, SIZES[attribute] - 1).astype(np.int32)
 
 
@@ -75,7 +76,7 @@ def from_bin(attribute: str, index: int, rng: np.random.Generator) -> float:
         return float(index)
     low, high = EDGES[attribute][index], EDGES[attribute][index + 1]
     if attribute == "velocity":
-        return float(min(127, int(rng.integers(int(low), int(high)))))
+        return float(rng.integers(int(low), min(int(high), 128)))
     if attribute == "step" and index == 0:
         return 0.0
     low = max(low, SHORTEST_SECONDS / 2)

@@ -52,3 +52,37 @@ def test_augmentation_shifts_and_stretches_windows_and_targets_alike() -> None:
     # the classes are those of the augmented next notes, which are the window shifted by one
     classes = inputs["classes"].numpy()
     np.testing.assert_array_equal(classes[:, :-1, 0], notes[:, 1:, 0].astype(int))
+
+
+def test_values_on_bin_edges_get_the_same_class_in_training_and_at_run_time() -> None:
+    from musicgen_live.training.pipeline import classes
+
+    rows = np.zeros((len(contract.EDGES["step"]), 4), np.float32)
+    rows[:, 0] = 60
+    rows[:, 1] = contract.EDGES["step"]
+    rows[:, 2] = contract.EDGES["duration"]
+    rows[:, 3] = 64
+    np.testing.assert_array_equal(classes(rows).numpy(), contract.feature_bins(rows))
+
+
+def test_stretching_keeps_chords_chords_and_moves_every_class_with_its_value() -> None:
+    from musicgen_live.training.pipeline import Augmentation, window_dataset
+
+    index = index_windows([("a", piece(80))], 8)
+    for sequence in (True, False):
+        data = window_dataset(
+            index, 32, shuffle=False, sequence=sequence, augmentation=Augmentation(0, 0.5)
+        )
+        inputs, labels = next(iter(data))
+        notes = inputs["notes"].numpy()
+        original = index.notes[index.starts[:32, None] + np.arange(8)[None, :]]
+        chords = original[..., 1] < contract.CHORD_SECONDS
+        np.testing.assert_array_equal(notes[..., 1][chords], original[..., 1][chords])
+        assert (notes[..., 1][~chords] >= contract.CHORD_SECONDS).all()
+        assert not np.allclose(notes[..., 2], original[..., 2])  # durations did stretch
+        if sequence:  # the targets are the stretched window shifted by one
+            expected = contract.feature_bins(notes[:, 1:])
+            np.testing.assert_array_equal(labels["step"].numpy()[:, :-1], expected[..., 1])
+            np.testing.assert_array_equal(labels["duration"].numpy()[:, :-1], expected[..., 2])
+        else:
+            assert labels["step"].shape == (32,)

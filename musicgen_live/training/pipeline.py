@@ -11,13 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from musicgen_live.contract import EDGES, FEATURES, MAX_SECONDS
+from musicgen_live.contract import CHORD_SECONDS, EDGES, FEATURES, MAX_SECONDS
 from musicgen_live.training.windows import WindowIndex
 
 
 @dataclass(frozen=True)
 class Augmentation:
-    """Random transposition up to +-`transpose` semitones and tempo stretch up to +-`stretch`."""
+    """Random transposition up to +-`transpose` semitones, and a tempo factor drawn
+    log-uniformly between 1 / (1 + `stretch`) and 1 + `stretch`."""
 
     transpose: int = 0
     stretch: float = 0.0
@@ -27,7 +28,7 @@ def classes(notes: tf.Tensor) -> tf.Tensor:
     """(..., 4) feature rows to (..., 4) int32 classes, as `contract.feature_bins` does."""
     columns = [tf.cast(tf.clip_by_value(tf.round(notes[..., 0]), 0, 127), tf.int32)]
     for i, name in enumerate(FEATURES[1:], start=1):
-        inner = [float(edge) for edge in EDGES[name][1:-1]]
+        inner = [float(edge) for edge in EDGES[name][1:-1].astype(np.float32)]
         columns.append(tf.raw_ops.Bucketize(input=notes[..., i], boundaries=inner))
     return tf.stack(columns, axis=-1)
 
@@ -47,7 +48,14 @@ def _augment(
     def apply(rows: tf.Tensor) -> tf.Tensor:
         extra = [1] * (len(rows.shape) - 1)
         pitch = tf.clip_by_value(rows[..., 0] + tf.reshape(shift, [-1, *extra[:-1]]), 0, 127)
-        times = tf.minimum(rows[..., 1:3] * tf.reshape(factor, [-1, *extra]), MAX_SECONDS)
+        times = rows[..., 1:3]
+        stretched = tf.minimum(times * tf.reshape(factor, [-1, *extra]), MAX_SECONDS)
+        # a chord stays a chord, a step does not become one, and a capped time stays capped
+        step, stretched_step = times[..., :1], tf.maximum(stretched[..., :1], CHORD_SECONDS)
+        stretched = tf.concat(
+            [tf.where(step < CHORD_SECONDS, step, stretched_step), stretched[..., 1:]], -1
+        )
+        times = tf.where(times >= MAX_SECONDS, times, stretched)
         return tf.concat([pitch[..., None], times, rows[..., 3:4]], axis=-1)
 
     return apply(inputs), apply(following)

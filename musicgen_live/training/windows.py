@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from musicgen_live.notes import VELOCITY, clip_features
+from musicgen_live.notes import clip_features
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,3 @@ def index_windows(
         rng = np.random.default_rng(seed)
         all_starts = np.sort(rng.choice(all_starts, size=max_windows, replace=False))
     return WindowIndex(all_notes, all_starts.astype(np.int64), window)
-
-
-def targets(next_notes: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-head training targets for next-note rows (velocity scaled to 0-1)."""
-    return {
-        "pitch": next_notes[:, 0].astype(np.int32),
-        "step": next_notes[:, 1:2],
-        "duration": next_notes[:, 2:3],
-        "velocity": next_notes[:, VELOCITY : VELOCITY + 1] / 127.0,
-    }
