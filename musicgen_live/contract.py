@@ -104,7 +104,12 @@ def mismatch(card: dict[str, Any]) -> str | None:
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
         return f"window {window!r} (a positive whole number of notes)"
     order = card.get("order")
-    if not isinstance(order, list) or sorted(order) != sorted(FEATURES) or order[0] != "pitch":
+    if (
+        not isinstance(order, list)
+        or not all(isinstance(name, str) for name in order)
+        or sorted(order) != sorted(FEATURES)
+        or order[0] != "pitch"
+    ):
         return f"order {order!r} (pitch first, then step, duration and velocity in some order)"
     expected = describe(window, tuple(order))
     for field in ("features", "max_seconds", "bins", "signatures"):

@@ -43,6 +43,7 @@ def test_heads_are_conditioned_on_the_attributes_sampled_before_them() -> None:
         ({"window": "32"}, "window"),
         ({"window": 0}, "window"),
         ({"order": ["step", "pitch", "duration", "velocity"]}, "order"),
+        ({"order": [1, 2, 3, 4]}, "order"),
         ({"max_seconds": 8.0}, "max_seconds"),
         ({"bins": {}}, "bins"),
         ({"signatures": {"body": {}}}, "signatures"),
