@@ -11,11 +11,14 @@ export TF_CPP_MIN_LOG_LEVEL=2
 train_one() {  # NAME MINUTES TRAIN-OPTIONS...
   local name=$1 minutes=$2 out="$runs/$1"
   shift 2
-  if [ -f "$out/metrics.json" ]; then echo "$name: done"; return; fi
-  local resume=""
-  [ -f "$out/checkpoints/last.keras" ] && resume="--resume"
-  $bin train --data hannds --out "$out" --epochs 200 --max-minutes "$minutes" $resume "$@"
-  $bin export "$out" --out "$runs/models/$name"
+  if [ ! -f "$out/metrics.json" ]; then
+    if [ -f "$out/checkpoints/last.keras" ]; then
+      $bin train --data hannds --out "$out" --resume --max-minutes "$minutes"
+    else
+      $bin train --data hannds --out "$out" --epochs 200 --max-minutes "$minutes" "$@"
+    fi
+  fi
+  [ -f "$runs/models/$name/model.json" ] || $bin export "$out" --out "$runs/models/$name"
 }
 
 # The default: two causal LSTMs trained on every position, with augmentation.
