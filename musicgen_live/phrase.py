@@ -94,8 +94,10 @@ class PhraseDetector:
         return None
 
     def reset(self) -> None:
+        """Forget the phrase under way, keys and pedal included (their release may never come)."""
         self._held.clear()
         self._notes.clear()
+        self._pedal_down = False
         self._last_event = None
 
     def _release(self, pitch: int, now: float) -> None:

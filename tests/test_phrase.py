@@ -89,3 +89,13 @@ def test_pending_phrase_carries_a_key_that_the_ended_phrase_repeats() -> None:
     assert second is not None and second[0] != first[0]
     phrase = detector.poll(1.0)
     assert phrase is not None and phrase.key == second[0]
+
+
+def test_reset_lets_go_of_the_sustain_pedal() -> None:
+    detector = PhraseDetector(silence=0.4)
+    detector.feed(msg("control_change channel=0 control=64 value=127"), 0.0)
+    play(detector, 60, 0.1, 0.2)
+    assert detector.deadline() is None  # the pedal holds the phrase open
+    detector.reset()  # the pedal went up on a port that is gone
+    play(detector, 62, 1.0, 1.1)
+    assert detector.deadline() == 1.1 + 0.4

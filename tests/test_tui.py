@@ -23,7 +23,9 @@ from musicgen_live.live.events import (
     AnswerStarted,
     Failed,
     NotePlayed,
+    Notice,
     PortsAvailable,
+    PortSwitched,
     Recording,
     State,
     StateChanged,
@@ -117,7 +119,22 @@ async def test_the_output_chooser_offers_what_the_engine_lists() -> None:
         ]
         await pilot.press("enter")
         assert app.fake.commands[-1] == SwitchPort("output", "DAW:in")
+        app.fake.on_event(PortSwitched(0.0, "output", "DAW:in"))  # the engine confirms
+        await pilot.pause(0.1)
         assert load_settings().output == "DAW:in"
+
+
+async def test_a_port_the_engine_refuses_is_not_remembered() -> None:
+    app = fake_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("u")
+        app.fake.on_event(PortsAvailable(0.0, "output", ("DAW:in", "FluidSynth")))
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        assert app.fake.commands[-1] == SwitchPort("output", "DAW:in")
+        app.fake.on_event(Notice(0.0, "warning", "cannot open output 'DAW:in'"))
+        await pilot.pause(0.1)
+        assert load_settings().output != "DAW:in"
 
 
 async def test_keys_on_the_error_screen_do_nothing_but_help_and_quit() -> None:

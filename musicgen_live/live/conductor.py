@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import mido
 import numpy as np
 
+from musicgen_live.contract import MAX_SECONDS
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
 from musicgen_live.live.config import Performance
 from musicgen_live.live.events import (
@@ -24,7 +25,7 @@ from musicgen_live.live.events import (
     State,
     StateChanged,
 )
-from musicgen_live.notes import notes_to_features
+from musicgen_live.notes import STEP, Note, notes_to_features
 from musicgen_live.phrase import Phrase, PhraseDetector
 
 LOOKAHEAD = 0.25  # seconds of answer decoded ahead of playback
@@ -72,6 +73,7 @@ class Conductor:
         )
         self.state = State.LISTENING
         self.history: collections.deque[np.ndarray] = collections.deque(maxlen=HISTORY)
+        self.last_onset: float | None = None  # of the history's last note, in seconds
         self.opening: Opening | None = None
         self.answer: Answer | None = None
         self._held_poll: float | None = None
@@ -207,10 +209,19 @@ class Conductor:
         if pending is None or self.opening is not None:
             return out
         key, notes = pending
-        seed = np.array([*self.history, *notes_to_features(notes)], dtype=np.float32)
+        seed = np.array([*self.history, *self._phrase_rows(notes)], dtype=np.float32)
         self.opening = Opening(key)
         out.actions.append(Decode(seed, self.performance))
         return out
+
+    def _phrase_rows(self, notes: list[Note]) -> np.ndarray:
+        """The phrase as feature rows, its first note after the real gap from the history's last
+        (not a chord with it)."""
+        rows = notes_to_features(notes)
+        if len(rows) and self.history and self.last_onset is not None:
+            gap = min(note.start for note in notes) - self.last_onset
+            rows[0, STEP] = min(max(gap, 0.0), MAX_SECONDS)
+        return rows
 
     def _drop_opening(self) -> Outcome:
         if self.opening is None:
@@ -225,7 +236,8 @@ class Conductor:
         opening, self.opening = self.opening, None
         seconds = phrase.notes[-1].end - phrase.notes[0].start
         out.events.append(PhraseHeard(now, len(phrase.notes), seconds))
-        self.history.extend(notes_to_features(phrase.notes))
+        self.history.extend(self._phrase_rows(phrase.notes))
+        self.last_onset = max(note.start for note in phrase.notes)
         self.answer = Answer(now, now, self.performance, time=now, last_end=now)
         out += self._set_state(State.ANSWERING, now)
         if opening is not None and opening.key == phrase.key:
@@ -251,6 +263,7 @@ class Conductor:
             return self._finish(answer)
         end = time + float(row[2])
         answer.time, answer.last_end = time, max(answer.last_end, end)
+        self.last_onset = time
         answer.notes += 1
         self.history.append(np.asarray(row[:4], dtype=np.float32))
         out = Outcome(actions=[Play(int(row[0]), int(row[3]), time, end)])

@@ -20,7 +20,7 @@ from musicgen_live.clock import Clock, MonotonicClock, Timer
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
 from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.config import Performance
-from musicgen_live.live.events import AnswerEnded, EngineEvent, NotePlayed, Notice
+from musicgen_live.live.events import AnswerEnded, EngineEvent, Failed, NotePlayed, Notice
 from musicgen_live.live.player import Player, Sent, Sink
 from musicgen_live.recorder import Recorder
 from musicgen_live.runtime import ModelRunner
@@ -65,10 +65,10 @@ class Engine:
     async def run(self) -> None:
         """Serve until `stop`; whatever ends it, no note is left sounding."""
         self.loop = asyncio.get_running_loop()
-        self._decode_wanted, self._stopped = asyncio.Event(), asyncio.Event()
         decoder = asyncio.create_task(self._decoder())
-        self._apply(self.conductor.start(self.clock.now()))
+        decoder.add_done_callback(self._decoder_ended)
         try:
+            self._apply(self.conductor.start(self.clock.now()))
             await self._stopped.wait()
         finally:
             decoder.cancel()
@@ -80,6 +80,23 @@ class Engine:
 
     def stop(self) -> None:
         self._stopped.set()
+
+    def crashed(self, error: BaseException) -> None:
+        """Something on the loop failed: one line for the user, every note silenced, and the
+        engine listens on (or, if even that fails, stops)."""
+        now = self.clock.now()
+        self.emit(Notice(now, "error", f"{type(error).__name__}: {error}"))
+        self._stream = None
+        try:
+            self.panic()
+        except Exception as again:  # noqa: BLE001 - the conductor is broken: stop, silenced
+            self.emit(Failed(now, f"{type(again).__name__}: {again}"))
+            self.stop()
+
+    def _decoder_ended(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.emit(Failed(self.clock.now(), f"the model stopped: {task.exception()}"))
+            self.stop()
 
     # ---- what the player and the UI do --------------------------------------------------------
 
@@ -133,7 +150,7 @@ class Engine:
                 case Silence():
                     self._sent(self.player.silence(now))
                 case Decode(seed=seed, performance=performance):
-                    self._stream = self._generate(seed, performance)
+                    self._stream = self.runner.generate(seed, performance.sampling(), self.rng)
                 case StopDecoding():
                     self._stream = None
         for event in outcome.events:  # queued only: reported once the loop is free
@@ -143,30 +160,30 @@ class Engine:
         self._arm_wake()
         self._decode_wanted.set()
 
-    def _generate(self, seed: np.ndarray, performance: Performance) -> Iterator[np.ndarray] | None:
-        try:
-            return self.runner.generate(seed, performance.sampling(), self.rng)
-        except Exception as error:  # noqa: BLE001 - reported, and the engine listens on
-            self._apply(self.conductor.decode_failed(str(error), self.clock.now()))
-            return None
-
     async def _decoder(self) -> None:
         """Run the model when the conductor says: one note per turn of the loop."""
         while True:
-            now = self.clock.now()
-            when = None
-            if self._stream is not None:
-                player = self.player
-                when = self.conductor.next_decode(now, player.next_deadline(), player.pending)
-            if when is not None and when <= now:
-                self._decode_one(now)
-                await asyncio.sleep(0)  # input keeps flowing between notes
-                continue
-            self._decode_wanted.clear()
-            timer = None if when is None else self.clock.call_at(when, self._decode_wanted.set)
-            await self._decode_wanted.wait()
-            if timer is not None:
-                timer.cancel()
+            try:
+                await self._decode_turn()
+            except Exception as error:  # noqa: BLE001 - reported; the music goes on
+                self.crashed(error)
+                await asyncio.sleep(0)
+
+    async def _decode_turn(self) -> None:
+        now = self.clock.now()
+        when = None
+        if self._stream is not None:
+            player = self.player
+            when = self.conductor.next_decode(now, player.next_deadline(), player.pending)
+        if when is not None and when <= now:
+            self._decode_one(now)
+            await asyncio.sleep(0)  # input keeps flowing between notes
+            return
+        self._decode_wanted.clear()
+        timer = None if when is None else self.clock.call_at(when, self._decode_wanted.set)
+        await self._decode_wanted.wait()
+        if timer is not None:
+            timer.cancel()
 
     def _decode_one(self, now: float) -> None:
         assert self._stream is not None

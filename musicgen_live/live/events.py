@@ -81,6 +81,14 @@ class PortsAvailable(EngineEvent):
 
 
 @dataclass(frozen=True)
+class PortSwitched(EngineEvent):
+    """The engine now plays from (input) or to (output) the port a user chose."""
+
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Recording(EngineEvent):
     """Recording started (`path`) or stopped (`path` empty; `saved` the file it wrote)."""
 
@@ -121,6 +129,8 @@ def describe(event: EngineEvent) -> str:
             return "; ".join(lines)
         case PortsAvailable(kind=kind, names=names):
             return f"{kind}s: {', '.join(names) or 'none'}"
+        case PortSwitched(kind=kind, name=name):
+            return f"{kind} switched to {name}"
         case Recording(path=path, saved=saved):
             return f"recording to {path}" if path else f"recording saved: {saved}"
         case ModelLoaded(folder=folder):

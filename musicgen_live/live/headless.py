@@ -27,7 +27,7 @@ async def serve(config: LiveConfig) -> int:
     for number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(number, session.engine.stop)
     await session.run()
-    return 0
+    return 1 if session.failed else 0
 
 
 def run_headless(config: LiveConfig) -> int:

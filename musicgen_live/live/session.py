@@ -19,9 +19,10 @@ import platformdirs
 from musicgen_live.clock import Clock
 from musicgen_live.errors import UserError
 from musicgen_live.live import commands as do
+from musicgen_live.live import supervise
 from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, LiveConfig
-from musicgen_live.live.demo import play_demo
+from musicgen_live.live.demo import Demo
 from musicgen_live.live.engine import Engine
 from musicgen_live.live.event_log import EventLog
 from musicgen_live.live.events import (
@@ -30,16 +31,12 @@ from musicgen_live.live.events import (
     Notice,
     PortsAvailable,
     PortsInUse,
+    PortSwitched,
 )
 from musicgen_live.live.player import Player, Sink
 from musicgen_live.live.recording import SessionRecording
 from musicgen_live.live.settings import SYNTH
-from musicgen_live.live.sound import (
-    IN_PROCESS_INPUT,
-    SILENT_OUTPUT,
-    in_process_notices,
-    open_synth,
-)
+from musicgen_live.live.sound import IN_PROCESS_INPUT, SILENT_OUTPUT, in_process_notices, open_synth
 from musicgen_live.ports import MidiPorts, MidiUnavailable, is_own_port, match_port
 from musicgen_live.runtime import ModelRunner
 
@@ -76,7 +73,9 @@ class Session:
         on_event = self.log or on_event
         self.watched: list[WatchedPort] = []
         self.synth: Any = None
-        self.user_played = False
+        self.demo: Demo | None = None
+        self.tasks: set[asyncio.Task[None]] = set()  # the watcher, the demo, a model loading
+        self.failed = False  # the session stopped on an error (reported as Failed)
         self.in_process = False  # the demo without a MIDI system: no ports at all
         conductor = Conductor(config.performance, config.trigger_cc, config.input_channel)
         player = Player([], config.output_channel)
@@ -177,16 +176,16 @@ class Session:
         except UserError as error:
             self._notice("warning", str(error))
             return
-        for watched in old:
-            self._forget(watched)
-        if kind == "output":  # the old outputs fall silent and are closed
+        if kind == "output":  # the old outputs fall silent, then are closed
             self.synth = sink if wanted == SYNTH else None
             self.engine.replace_outputs([sink])
+        else:  # the old input's keys and pedal will never come up: forget them, as Panic does
+            for watched in old:
+                self._drop(watched)
+            self.engine.panic()
+        self.watched = [w for w in self.watched if w not in old]
+        self.engine.emit(PortSwitched(self.engine.clock.now(), kind, wanted))
         self._announce()
-
-    def _forget(self, watched: WatchedPort) -> None:
-        self.watched.remove(watched)
-        self._drop(watched)
 
     def _drop(self, watched: WatchedPort) -> None:
         self.engine.player.remove(watched.port)
@@ -219,25 +218,32 @@ class Session:
                         self._reopen(watched)
 
     def _from_player(self, message: mido.Message) -> None:
-        if message.type == "note_on":
-            self.user_played = True
+        demo, loop = self.demo, self.engine.loop
+        if message.type == "note_on" and demo is not None and not demo.over and loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(demo.take_over)  # before this message is handled
         self.engine.receive(message)
 
     # ---- running --------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        tasks = [asyncio.create_task(self._watch_ports())]
+        """Serve until stopped; an error on the loop is one line, never silent (`supervise`)."""
+        self.failed = not await supervise.serve_reporting_errors(self.engine, self._serve())
+
+    async def _serve(self) -> None:
+        engine = self.engine
+        supervise.start_task(self.tasks, self._watch_ports(), engine, "watching the ports")
         if self.config.demo:
-            tasks.append(asyncio.create_task(play_demo(self.engine, lambda: self.user_played)))
+            self.demo = Demo(engine)
+            supervise.start_task(self.tasks, self.demo.run(), engine)
         self._announce()
         for line in self.in_use():
             self._notice("info", line)
         self.recording.begin()
         try:
-            await self.engine.run()
+            await engine.run()
         finally:
-            for task in tasks:
-                task.cancel()
+            await supervise.stop_tasks(self.tasks)  # the demo's keys go up: the ports are open
             self.close()
             await self.recording.finish()
 
@@ -257,7 +263,7 @@ class Session:
             case do.SwitchPort(kind=kind, name=name):
                 self.switch_port(kind, name)
             case do.SwitchModel(folder=folder):
-                asyncio.get_running_loop().create_task(self.switch_model(folder))
+                supervise.start_task(self.tasks, self.switch_model(folder), engine, "model")
             case do.StartRecording(path=path):
                 self.recording.start(path or self.config.record or RECORDINGS)
             case do.StopRecording():
@@ -269,8 +275,8 @@ class Session:
         loop = asyncio.get_running_loop()
         try:
             runner = await loop.run_in_executor(None, ModelRunner.load, folder)
-        except UserError as error:
-            self._notice("warning", str(error))
+        except Exception as error:  # noqa: BLE001 - the old model plays on
+            self._notice("warning", str(error) if isinstance(error, UserError) else repr(error))
             return
         self.engine.switch_model(runner)
         self.engine.emit(ModelLoaded(self.engine.clock.now(), str(folder)))

@@ -179,10 +179,12 @@ class MusicgenApp(App[int]):
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                self.submit(SwitchPort(kind, value))
-                remember({kind: value})
+                self.submit(SwitchPort(kind, value))  # remembered once the engine switched
 
         self.push_screen(ChoiceScreen(f"Choose the {kind}", list(message.names)), chosen)
+
+    def on_port_chosen(self, message: messages.PortChosen) -> None:
+        remember({message.kind: message.name})
 
     def on_recording_shown(self, message: messages.RecordingShown) -> None:
         self.recording = message.path or None

@@ -15,6 +15,7 @@ from musicgen_live.live.events import (
     ModelLoaded,
     PortsAvailable,
     PortsInUse,
+    PortSwitched,
     Recording,
     State,
     StateChanged,
@@ -65,6 +66,14 @@ class PortChoices(Message):
 
 
 @dataclass
+class PortChosen(Message):
+    """The engine switched to the port a user chose: now it may be remembered."""
+
+    kind: str
+    name: str
+
+
+@dataclass
 class RecordingShown(Message):
     path: str
     saved: str
@@ -98,6 +107,8 @@ def message_for(event: EngineEvent) -> Message:
             return PortsShown(lines)
         case PortsAvailable(kind=kind, names=names):
             return PortChoices(kind, names)
+        case PortSwitched(kind=kind, name=name):
+            return PortChosen(kind, name)
         case Recording(path=path, saved=saved):
             return RecordingShown(path, saved)
         case ModelLoaded(folder=folder):

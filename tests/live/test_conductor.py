@@ -246,3 +246,19 @@ def test_clock_and_sensing_change_nothing() -> None:
     conductor = Conductor(Performance())
     assert conductor.feed(mido.Message("clock"), 0.0) == Outcome()
     assert conductor.feed(mido.Message("active_sensing"), 0.0) == Outcome()
+
+
+@pytest.mark.parametrize(("gap", "step"), [(2.0, 1.9), (10.0, 4.0)])
+def test_the_phrase_after_an_answer_starts_after_its_real_gap(gap: float, step: float) -> None:
+    conductor, end = answering(Performance(silence_ms=400, length="2"), rows=2)
+    assert len(conductor.history) == 4  # two phrase notes, two answer notes (the last at +0.1)
+    conductor.tick(end + 1.0)
+    assert conductor.state is State.LISTENING
+    conductor.feed(on(70), end + gap)
+    out = conductor.feed(off(70), end + gap + 0.1)
+    decode = out.actions[-1]
+    assert isinstance(decode, Decode)  # the opening's seed
+    assert decode.seed[4][0] == 70 and decode.seed[4][1] == pytest.approx(step)
+    conductor.tick(end + gap + 0.5)  # the phrase ends: the same row joins the history
+    assert conductor.history[4][1] == pytest.approx(step)
+    assert conductor.history[0][1] == 0.0  # the very first note has no note before it

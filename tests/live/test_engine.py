@@ -174,14 +174,14 @@ async def test_one_timer_at_a_time_wakes_the_player() -> None:
     await serve(rig, scenario)
 
 
-async def test_the_demo_plays_into_the_engine_until_the_user_plays() -> None:
-    from musicgen_live.live.demo import demo_events, play_demo
+async def test_the_demo_plays_into_the_engine_until_the_user_takes_over() -> None:
+    from musicgen_live.live.demo import Demo, demo_events
 
     rig = Rig(length="4")
-    played = {"user": False}
+    demo = Demo(rig.engine)
 
     async def scenario() -> None:
-        demo = asyncio.create_task(play_demo(rig.engine, lambda: played["user"]))
+        playing = asyncio.create_task(demo.run())
         phrase_seconds = demo_events()[-1][0]
         await run_for(rig.clock, phrase_seconds + 1.5, step=0.005)
         assert len(rig.of(PhraseHeard)) == 1 and rig.of(AnswerEnded)
@@ -191,8 +191,8 @@ async def test_the_demo_plays_into_the_engine_until_the_user_plays() -> None:
             if m.type == "note_on" and m.note not in (60, 64, 67, 72)
         ]
         assert echoed  # the demo's phrase sounded on the outputs too
-        played["user"] = True
+        demo.take_over()
         await run_for(rig.clock, 6.0, step=0.01)
-        assert demo.done() and len(rig.of(PhraseHeard)) == 1
+        assert playing.done() and len(rig.of(PhraseHeard)) == 1
 
     await serve(rig, scenario)

@@ -1,0 +1,126 @@
+"""The session on a fake clock with fake ports: switching ports, the demo handing over to
+the player, and failures on the engine's loop reported in one line with no note left on."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import mido
+import pytest
+
+from musicgen_live.live.commands import SwitchModel, SwitchPort
+from musicgen_live.live.events import Notice, PhraseHeard, State
+from tests.jack import every_note_closed_then_reset, sounding_after
+from tests.live.fakes import run_for
+from tests.live.session_fakes import SessionRig, raising_once
+
+
+def errors(rig: SessionRig) -> list[Notice]:
+    return [n for n in rig.of(Notice) if n.level == "error"]
+
+
+async def test_switching_the_output_silences_every_note_on_the_old_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = SessionRig(monkeypatch, length="64")
+
+    async def scenario() -> None:
+        await rig.play((60, 62))
+        await run_for(rig.clock, 0.35)  # the answer's first chord is sounding
+        old = rig.port("out A")
+        assert old.note_ons()
+        rig.session.handle(SwitchPort("output", "out B"))
+        assert old.closed
+        assert every_note_closed_then_reset(old.sent)
+        assert rig.session.engine.player.sinks == [rig.port("out B")]
+        assert [w.port for w in rig.session.watched if w.kind == "output"] == [rig.port("out B")]
+
+    await rig.serve(scenario)
+
+
+async def test_switching_the_input_with_a_key_and_the_pedal_down_leaves_nothing_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = SessionRig(monkeypatch)
+
+    async def scenario() -> None:
+        rig.port("keys A").press(mido.Message("note_on", note=50, velocity=80))
+        rig.port("keys A").press(mido.Message("control_change", control=64, value=127))
+        await run_for(rig.clock, 0.1)
+        rig.session.handle(SwitchPort("input", "keys B"))  # key and pedal go up on keys A
+        assert rig.port("keys A").closed
+        last_up = await rig.play((70, 72), port="keys B")
+        await run_for(rig.clock, 0.5)
+        heard = rig.of(PhraseHeard)
+        assert len(heard) == 1 and heard[0].notes == 2
+        assert heard[0].at == pytest.approx(last_up + 0.3, abs=0.002)
+
+    await rig.serve(scenario)
+
+
+async def test_a_player_taking_over_the_demo_mid_phrase_is_heard_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = SessionRig(monkeypatch, length="4", demo=True)
+
+    async def scenario() -> None:
+        await run_for(rig.clock, 1.0)  # four of the demo's keys are down
+        assert rig.session.engine.conductor.state is State.HEARING
+        last_up = await rig.play((50, 52))
+        await run_for(rig.clock, 0.6)
+        heard = rig.of(PhraseHeard)
+        assert len(heard) == 1 and heard[0].notes == 2
+        assert heard[0].at == pytest.approx(last_up + 0.3, abs=0.002)
+        await run_for(rig.clock, 6.0, step=0.01)  # the answer ends; the demo stays quiet
+        assert len(rig.of(PhraseHeard)) == 1
+        assert not sounding_after(rig.port("out A").sent)
+
+    await rig.serve(scenario)
+
+
+async def test_a_conductor_step_that_raises_is_one_line_and_the_session_listens_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = SessionRig(monkeypatch, length="64")
+    conductor = rig.session.engine.conductor
+
+    async def scenario() -> None:
+        await rig.play((60, 62))
+        await run_for(rig.clock, 0.35)  # answering
+        with raising_once(conductor, "feed", RuntimeError("feed broke")):
+            rig.port("keys A").press(mido.Message("note_on", note=65, velocity=80))
+            await run_for(rig.clock, 0.01)
+        assert [n.text for n in errors(rig)] == ["RuntimeError: feed broke"]
+        assert every_note_closed_then_reset(rig.port("out A").sent)
+        rig.port("keys A").press(mido.Message("note_off", note=65))
+        await rig.play((70,))
+        await run_for(rig.clock, 0.5)
+        assert len(rig.of(PhraseHeard)) == 2
+        assert conductor.state is State.ANSWERING
+
+    await rig.serve(scenario)
+    assert len(errors(rig)) == 1
+    assert every_note_closed_then_reset(rig.port("out A").sent)
+
+
+async def test_a_model_that_fails_to_load_is_reported_and_the_old_one_plays_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = SessionRig(monkeypatch)
+    runner = rig.runner
+
+    def broken(folder: Path) -> object:
+        raise ValueError("not a model folder")
+
+    async def scenario() -> None:
+        monkeypatch.setattr("musicgen_live.live.session.ModelRunner.load", broken)
+        rig.session.handle(SwitchModel(Path("elsewhere")))
+        for _ in range(100):  # the model loads on a worker thread, in real time
+            if rig.of(Notice)[-1].level != "info":
+                break
+            await asyncio.sleep(0.01)
+        assert "not a model folder" in rig.of(Notice)[-1].text
+        assert rig.session.engine.runner is runner
+
+    await rig.serve(scenario)
