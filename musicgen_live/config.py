@@ -9,6 +9,15 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# How answers are sampled unless the user says otherwise: chosen by the musical table on the
+# validation pieces (README, "Judging answers as music"). One place for the CLI, the live
+# controls and the runtime.
+TEMPERATURE = 0.9
+TOP_P = 0.95
+RHYTHM_TEMPERATURE = 1.0
+DYNAMICS_TEMPERATURE = 1.0
+REGISTER = 7  # semitones an answer may go beyond the lowest and highest note it continues
+
 
 @dataclass(frozen=True)
 class TrainConfig:

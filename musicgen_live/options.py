@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from musicgen_live import config as defaults
 from musicgen_live.errors import UserError
 
 if TYPE_CHECKING:
@@ -231,31 +232,45 @@ def model_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def register(text: str) -> int | None:
+    """An argparse type: semitones 0-48, or 'any' for no register limit."""
+    if text.strip().lower() == "any":
+        return None
+    return whole_number(0, 48)(text)
+
+
 def sampling_options(parser: argparse.ArgumentParser) -> None:
     temperature = positive_number
     parser.add_argument(
         "--temperature",
         type=temperature,
-        default=1.0,
+        default=defaults.TEMPERATURE,
         help="pitch temperature (default: %(default)s)",
     )
     parser.add_argument(
         "--top-p",
         type=probability,
-        default=0.95,
+        default=defaults.TOP_P,
         help="pitch nucleus, in (0, 1] (default: %(default)s)",
     )
     parser.add_argument(
         "--rhythm-temperature",
         type=temperature,
-        default=1.0,
+        default=defaults.RHYTHM_TEMPERATURE,
         help="temperature of step and duration (default: %(default)s)",
     )
     parser.add_argument(
         "--dynamics-temperature",
         type=temperature,
-        default=1.0,
+        default=defaults.DYNAMICS_TEMPERATURE,
         help="temperature of velocity (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--register",
+        type=register,
+        default=defaults.REGISTER,
+        help="semitones an answer may go beyond the lowest and highest note it continues,"
+        " or 'any' for no limit (default: %(default)s)",
     )
     for option, default, which in (("--low", "A0", "lowest"), ("--high", "C8", "highest")):
         parser.add_argument(
@@ -280,6 +295,7 @@ def sampling(args: argparse.Namespace) -> Sampling:
             dynamics_temperature=args.dynamics_temperature,
             low=args.low,
             high=args.high,
+            register=args.register,
         )
     except ValueError as error:  # values that came from elsewhere than the command line
         raise UserError(str(error)) from None

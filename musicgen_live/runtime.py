@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from musicgen_live import config as defaults
 from musicgen_live import contract
 from musicgen_live.errors import ModelError
 from musicgen_live.native import native_stderr_silenced
@@ -30,12 +31,14 @@ class Sampling:
     """How a note is drawn: temperature and nucleus for pitch, one temperature for rhythm
     (step and duration) and one for dynamics (velocity); the playable pitch range."""
 
-    temperature: float = 1.0
-    top_p: float = 0.95
-    rhythm_temperature: float = 1.0
-    dynamics_temperature: float = 1.0
+    temperature: float = defaults.TEMPERATURE
+    top_p: float = defaults.TOP_P
+    rhythm_temperature: float = defaults.RHYTHM_TEMPERATURE
+    dynamics_temperature: float = defaults.DYNAMICS_TEMPERATURE
     low: int = 0  # pitch range clamp, inclusive
     high: int = 127
+    # semitones the answer may go beyond the range of the notes it continues (None: no limit)
+    register: int | None = defaults.REGISTER
 
     def __post_init__(self) -> None:
         for name in ("temperature", "rhythm_temperature", "dynamics_temperature"):
@@ -46,6 +49,20 @@ class Sampling:
             raise ValueError(f"top_p must be in (0, 1], not {self.top_p}")
         if not 0 <= self.low <= self.high <= 127:
             raise ValueError(f"pitch range {self.low}-{self.high} is not within 0-127")
+        if self.register is not None and not 0 <= self.register <= 127:
+            raise ValueError(f"register must be 0-127 semitones, not {self.register}")
+
+    def within(self, seed_pitches: np.ndarray) -> Sampling:
+        """The pitch range for continuing these pitches: the seed's own range widened by
+        `register` on each side, inside low-high. Keeps a melody from sinking into an
+        accompaniment register the seed never played."""
+        if self.register is None or len(seed_pitches) == 0:
+            return self
+        low = max(self.low, int(seed_pitches.min()) - self.register)
+        high = min(self.high, int(seed_pitches.max()) + self.register)
+        if low > high:  # the seed lies outside low-high: keep the user's range
+            return self
+        return replace(self, low=low, high=high)
 
     def temperature_of(self, attribute: str) -> float:
         if attribute == "pitch":
@@ -217,6 +234,7 @@ class ModelRunner:
     ) -> Iterator[np.ndarray]:
         """Endless continuation of the seed rows, one feature row at a time."""
         window = fill_window(seed, self.window)
+        sampling = sampling.within(window[:, 0])
         while True:
             row = self.sample(window, sampling, rng)
             yield row

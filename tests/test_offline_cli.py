@@ -142,6 +142,12 @@ def test_band_seed_continues_the_melody_never_bass_or_drums(
     melody = notes_from_midi(BAND, tracks="Piano")
     assert [n.pitch for n in seed] == [n.pitch for n in melody]
     assert min(n.pitch for n in seed) >= 72  # no bass, no pad, no drums
+    answer = read_midi(out).instruments[1].notes
+    low, high = min(n.pitch for n in seed), max(n.pitch for n in seed)
+    # the answer keeps to the melody's register, 7 semitones around it by default
+    assert low - 7 <= min(n.pitch for n in answer) and max(n.pitch for n in answer) <= high + 7
+    mean = sum(n.pitch for n in answer) / len(answer)
+    assert abs(mean - sum(n.pitch for n in seed) / len(seed)) <= 7
     assert exit_code(argv + ["--tracks", "bass"]) == 0
     assert {n.pitch for n in read_midi(out).instruments[0].notes} == {36, 43}
     assert exit_code(argv + ["--tracks", "program:89,1"]) == 0

@@ -63,3 +63,11 @@ def test_typed_options_are_recorded_abbreviations_included() -> None:
     args = parser.parse_args(["--epochs", "3", "--no-s", "--window=32"])
     assert args.given_options == {"epochs", "no_sustain", "window"}
     assert parser.parse_args([]).given_options == set()
+
+
+def test_register_is_semitones_or_any() -> None:
+    assert options.register("7") == 7
+    assert options.register("any") is None
+    for text in ("-1", "49", "x"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            options.register(text)

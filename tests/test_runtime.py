@@ -100,3 +100,30 @@ def test_a_card_of_another_format_is_refused_naming_the_field(
 ) -> None:
     with pytest.raises(ModelError, match="field format"):
         ModelRunner.load(copy_with(tiny_model, tmp_path / "m", format=1))
+
+
+def test_the_register_follows_the_seed_inside_the_users_range() -> None:
+    melody = np.array([72, 76, 79, 84])
+    assert Sampling(register=7).within(melody) == Sampling(register=7, low=65, high=91)
+    assert Sampling(register=7, low=70, high=88).within(melody).low == 70  # the user's range wins
+    assert Sampling(register=None).within(melody) == Sampling(register=None)
+    # a seed outside the user's range keeps the user's range rather than an empty one
+    assert Sampling(register=2, low=21, high=40).within(melody) == Sampling(
+        register=2, low=21, high=40
+    )
+
+
+def test_answers_stay_within_the_register_of_the_seed(tiny_model: Path) -> None:
+    runner = ModelRunner.load(tiny_model)
+    seed = np.array([[p, 0.2, 0.3, 70] for p in (72, 74, 76, 79, 81, 84)], np.float32)
+    rows = np.stack(
+        [
+            row
+            for _, row in zip(
+                range(300),
+                runner.generate(seed, Sampling(register=3), np.random.default_rng(0)),
+                strict=False,
+            )
+        ]
+    )
+    assert rows[:, 0].min() >= 69 and rows[:, 0].max() <= 87

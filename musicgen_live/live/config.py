@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from musicgen_live import config as defaults
 from musicgen_live.errors import UserError
 from musicgen_live.live.settings import SYNTH, Settings
 
@@ -36,12 +37,13 @@ def parse_length(text: str) -> tuple[int | None, float | None]:
 class Performance:
     """What the controls change while running; it applies to the next answer."""
 
-    temperature: float = 1.0
-    top_p: float = 0.95
-    rhythm_temperature: float = 1.0
-    dynamics_temperature: float = 1.0
+    temperature: float = defaults.TEMPERATURE
+    top_p: float = defaults.TOP_P
+    rhythm_temperature: float = defaults.RHYTHM_TEMPERATURE
+    dynamics_temperature: float = defaults.DYNAMICS_TEMPERATURE
     low: int = 21
     high: int = 108
+    register: int | None = defaults.REGISTER
     length: str = "32"  # notes, or seconds as "8s"
     silence_ms: int = 400
     mode: str = "call-response"
@@ -68,6 +70,7 @@ class Performance:
             self.dynamics_temperature,
             self.low,
             self.high,
+            self.register,
         )
 
     def check(self) -> Performance:
@@ -126,6 +129,7 @@ def resolve_config(
         **{name: float(pick(name)) for name in SAMPLING_FIELDS},
         low=args.low,
         high=args.high,
+        register=args.register,
         length=str(pick("length")),
         silence_ms=int(pick("silence")),
         mode=str(pick("mode")),

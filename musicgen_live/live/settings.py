@@ -10,6 +10,8 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from musicgen_live import config as defaults
+
 SYNTH = "FluidSynth"
 
 
@@ -17,10 +19,10 @@ SYNTH = "FluidSynth"
 class Settings:
     input: str = "musicgen-live in"
     output: str = ""  # "" = FluidSynth when available, else the virtual output
-    temperature: float = 1.0
-    top_p: float = 0.95
-    rhythm_temperature: float = 1.0
-    dynamics_temperature: float = 1.0
+    temperature: float = defaults.TEMPERATURE
+    top_p: float = defaults.TOP_P
+    rhythm_temperature: float = defaults.RHYTHM_TEMPERATURE
+    dynamics_temperature: float = defaults.DYNAMICS_TEMPERATURE
     length: str = "32"
     silence: int = 400
     mode: str = "call-response"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from musicgen_live import config as defaults
 from musicgen_live.cli import DEFAULT_MODEL, build_parser
 from musicgen_live.errors import UserError
 from musicgen_live.live.config import LiveConfig, parse_length, resolve_config
@@ -30,7 +31,14 @@ FIELDS: list[tuple[str, list[str], Any, Any, Callable[[LiveConfig], Any], Any]] 
     # settings field, flag, the flag's value, a remembered value, value in force, default
     ("input", ["--in", "Keys"], "Keys", "Piano", lambda c: c.input, "musicgen-live in"),
     ("output", ["--out", "DAW"], "DAW", "Synth 2", lambda c: c.output, None),
-    ("temperature", ["--temperature", "1.5"], 1.5, 0.7, lambda c: c.performance.temperature, 1.0),
+    (
+        "temperature",
+        ["--temperature", "1.5"],
+        1.5,
+        0.7,
+        lambda c: c.performance.temperature,
+        defaults.TEMPERATURE,
+    ),
     ("top_p", ["--top-p", "0.8"], 0.8, 0.6, lambda c: c.performance.top_p, 0.95),
     (
         "rhythm_temperature",
