@@ -60,5 +60,5 @@ def test_model_card_describes_the_export(tiny_model: Path) -> None:
     assert set(validation["model"]) >= heads
     assert set(validation["ngram"]) == {"pitch_nll", "pitch_accuracy"}
     assert set(validation["histogram"]) >= heads - {"pitch_accuracy"}
-    assert card["training"]["augmentation"] == {"transpose": 2, "stretch": 0.1}
+    assert card["training"]["augmentation"] == [{"from_epoch": 0, "transpose": 2, "stretch": 0.1}]
     assert card["exported"]

@@ -208,3 +208,22 @@ def test_train_says_when_the_only_good_file_is_held_out(
     line = one_line_error(capsys, argv)
     assert "falls into the training split: the usable files are held out (1 in test)" in line
     assert not run.exists()
+
+
+def test_a_resumed_run_may_ease_the_augmentation_off_and_records_each_stage(
+    tmp_path: Path,
+) -> None:
+    from musicgen_live.training.train import record_stage, resumed_config
+
+    saved = TrainConfig(out=str(tmp_path), transpose=5, stretch=0.1)
+    record_stage(tmp_path, 0, saved)
+    plain = resumed_config(
+        saved, replace(saved, transpose=0, stretch=0.0), {"transpose", "stretch"}
+    )
+    assert (plain.transpose, plain.stretch) == (0, 0.0)
+    record_stage(tmp_path, 73, plain)
+    record_stage(tmp_path, 75, plain)  # the same augmentation: no new stage
+    assert json.loads((tmp_path / "stages.json").read_text()) == [
+        {"from_epoch": 0, "transpose": 5, "stretch": 0.1},
+        {"from_epoch": 73, "transpose": 0, "stretch": 0.0},
+    ]

@@ -88,6 +88,9 @@ def export_run(run_dir: Path, out: Path, checkpoint: str = "best") -> Path:
     metrics_file, state_file = run_dir / "metrics.json", run_dir / "state.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    stages_file = run_dir / "stages.json"
+    if stages_file.exists():
+        state["stages"] = json.loads(stages_file.read_text())
     save_json(out / "model.json", model_card(config, trained, metrics, state))
     return out
 
@@ -107,7 +110,8 @@ def model_card(
             if config.data == "hannds"
             else "dataset split (MAESTRO's split column, or by file hash)",
             "sustain_pedal": config.sustain,
-            "augmentation": {"transpose": config.transpose, "stretch": config.stretch},
+            "augmentation": state.get("stages")
+            or {"transpose": config.transpose, "stretch": config.stretch},
             "batch_size": config.batch_size,
             "epochs": config.epochs,
             "max_windows": config.max_windows,

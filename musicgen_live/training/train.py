@@ -33,10 +33,31 @@ from musicgen_live.training.plots import plot_history
 from musicgen_live.training.windows import index_windows
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
-# What a resumed run may change: these bound or place the work, not what is learned.
+# What a resumed run may change: these bound or place the work, or ease the augmentation
+# off for the last epochs (each stage is recorded in stages.json and the model card).
 RESUMABLE = frozenset(
-    {"epochs", "max_minutes", "patience", "strategy", "steps_per_epoch", "cache_dir"}
+    {
+        "epochs",
+        "max_minutes",
+        "patience",
+        "strategy",
+        "steps_per_epoch",
+        "cache_dir",
+        "transpose",
+        "stretch",
+    }
 )
+
+
+def record_stage(run_dir: Path, epoch: int, config: TrainConfig) -> list[dict[str, Any]]:
+    """The run's augmentation stages, with a new one from `epoch` if it changed."""
+    path = run_dir / "stages.json"
+    stages: list[dict[str, Any]] = json.loads(path.read_text()) if path.exists() else []
+    stage = {"transpose": config.transpose, "stretch": config.stretch}
+    if not stages or {k: stages[-1][k] for k in stage} != stage:
+        stages.append({"from_epoch": epoch, **stage})
+        save_json(path, stages)
+    return stages
 
 
 def make_strategy(name: str) -> tf.distribute.Strategy:
@@ -198,6 +219,7 @@ def train(
     save_json(run_dir / "config.json", config)
 
     initial_epoch = epochs_done(run_dir) if resume else 0
+    record_stage(run_dir, initial_epoch, config)
     with strategy.scope():
         last = run_dir / "checkpoints" / "last.keras"
         if resume and last.exists():
