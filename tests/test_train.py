@@ -227,3 +227,11 @@ def test_a_resumed_run_may_ease_the_augmentation_off_and_records_each_stage(
         {"from_epoch": 0, "transpose": 5, "stretch": 0.1},
         {"from_epoch": 73, "transpose": 0, "stretch": 0.0},
     ]
+
+
+def test_a_resumed_run_keeps_the_best_checkpoint_unless_it_does_better(tmp_path: Path) -> None:
+    from musicgen_live.training.train import best_validation_loss
+
+    assert best_validation_loss(tmp_path) is None
+    (tmp_path / "history.csv").write_text("epoch,loss,val_loss\n0,9.5,9.2\n1,9.1,9.05\n2,9.0,9.1\n")
+    assert best_validation_loss(tmp_path) == 9.05

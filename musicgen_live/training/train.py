@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import time
@@ -112,13 +113,28 @@ def _callbacks(
     deadline = time.monotonic() + config.max_minutes * 60 if config.max_minutes else None
     return [
         keras.callbacks.ModelCheckpoint(checkpoints / "last.keras"),
-        keras.callbacks.ModelCheckpoint(checkpoints / "best.keras", save_best_only=True),
+        keras.callbacks.ModelCheckpoint(
+            checkpoints / "best.keras",
+            save_best_only=True,
+            initial_value_threshold=best_validation_loss(run_dir) if resuming else None,
+        ),
         keras.callbacks.CSVLogger(run_dir / "history.csv", append=resuming),
         keras.callbacks.TensorBoard(run_dir / "logs"),
         keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=False),
         keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, config.patience // 2)),
         RunState(run_dir, deadline),
     ]
+
+
+def best_validation_loss(run_dir: Path) -> float | None:
+    """The lowest validation loss of the epochs run so far, so that a resumed run replaces
+    best.keras only with a better model."""
+    history = run_dir / "history.csv"
+    if not history.exists():
+        return None
+    with history.open(newline="") as handle:
+        losses = [float(row["val_loss"]) for row in csv.DictReader(handle) if row.get("val_loss")]
+    return min(losses, default=None)
 
 
 def _check(config: TrainConfig) -> None:
