@@ -67,10 +67,12 @@ class LiveProcess:
         while not self.log.exists() and not self._closed.is_set():
             time.sleep(0.01)
         with self.log.open(encoding="utf-8") as lines:
+            partial = ""  # a line the writer has not finished yet
             while not self._closed.is_set():
-                line = lines.readline()
-                if line.endswith("\n"):
-                    self.events.append(json.loads(line))
+                partial += lines.readline()
+                if partial.endswith("\n"):
+                    self.events.append(json.loads(partial))
+                    partial = ""
                 else:
                     time.sleep(0.002)
 
