@@ -213,7 +213,8 @@ def test_train_says_when_the_only_good_file_is_held_out(
 def test_a_resumed_run_may_ease_the_augmentation_off_and_records_each_stage(
     tmp_path: Path,
 ) -> None:
-    from musicgen_live.training.train import record_stage, resumed_config
+    from musicgen_live.training.run_folder import record_stage
+    from musicgen_live.training.train import resumed_config
 
     saved = TrainConfig(out=str(tmp_path), transpose=5, stretch=0.1)
     record_stage(tmp_path, 0, saved)
@@ -230,7 +231,7 @@ def test_a_resumed_run_may_ease_the_augmentation_off_and_records_each_stage(
 
 
 def test_a_resumed_run_keeps_the_best_checkpoint_unless_it_does_better(tmp_path: Path) -> None:
-    from musicgen_live.training.train import best_validation_loss
+    from musicgen_live.training.run_folder import best_validation_loss
 
     assert best_validation_loss(tmp_path) is None
     (tmp_path / "history.csv").write_text("epoch,loss,val_loss\n0,9.5,9.2\n1,9.1,9.05\n2,9.0,9.1\n")

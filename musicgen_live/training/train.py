@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import time
@@ -31,6 +30,7 @@ from musicgen_live.training.evaluate import evaluate_keras, ngram_baseline
 from musicgen_live.training.metrics import histogram_baseline
 from musicgen_live.training.pipeline import Augmentation, window_dataset
 from musicgen_live.training.plots import plot_history
+from musicgen_live.training.run_folder import best_validation_loss, epochs_done, record_stage
 from musicgen_live.training.windows import index_windows
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
@@ -48,17 +48,6 @@ RESUMABLE = frozenset(
         "stretch",
     }
 )
-
-
-def record_stage(run_dir: Path, epoch: int, config: TrainConfig) -> list[dict[str, Any]]:
-    """The run's augmentation stages, with a new one from `epoch` if it changed."""
-    path = run_dir / "stages.json"
-    stages: list[dict[str, Any]] = json.loads(path.read_text()) if path.exists() else []
-    stage = {"transpose": config.transpose, "stretch": config.stretch}
-    if not stages or {k: stages[-1][k] for k in stage} != stage:
-        stages.append({"from_epoch": epoch, **stage})
-        save_json(path, stages)
-    return stages
 
 
 def make_strategy(name: str) -> tf.distribute.Strategy:
@@ -126,17 +115,6 @@ def _callbacks(
     ]
 
 
-def best_validation_loss(run_dir: Path) -> float | None:
-    """The lowest validation loss of the epochs run so far, so that a resumed run replaces
-    best.keras only with a better model."""
-    history = run_dir / "history.csv"
-    if not history.exists():
-        return None
-    with history.open(newline="") as handle:
-        losses = [float(row["val_loss"]) for row in csv.DictReader(handle) if row.get("val_loss")]
-    return min(losses, default=None)
-
-
 def _check(config: TrainConfig) -> None:
     if config.arch not in ARCHITECTURES:
         raise UserError(
@@ -172,11 +150,6 @@ def resumed_config(
 
 def _as_typed(value: Any) -> str:
     return ",".join(value) if isinstance(value, list | tuple) else str(value)
-
-
-def epochs_done(run_dir: Path) -> int:
-    state = run_dir / "state.json"
-    return int(json.loads(state.read_text())["epoch"]) if state.exists() else 0
 
 
 def train(
