@@ -16,6 +16,7 @@ import mido
 import pytest
 from textual.widgets import OptionList
 
+from musicgen_live import config as defaults
 from musicgen_live.cli import build_parser
 from musicgen_live.live.config import resolve_config
 from musicgen_live.live.events import EngineEvent, NotePlayed, Recording
@@ -111,8 +112,9 @@ async def test_play_see_steer_record_panic_and_quit(rig: Rig) -> None:
         assert rig.app.query_one(StatePanel).latencies
 
         await pilot.press("T")  # temperature up, for the next answer
-        assert await settle(pilot, lambda: rig.performance().temperature == 1.05)
-        assert load_settings().temperature == 1.05  # remembered
+        raised = round(defaults.TEMPERATURE + 0.05, 2)
+        assert await settle(pilot, lambda: rig.performance().temperature == raised)
+        assert load_settings().temperature == raised  # remembered
         await pilot.press("y")  # rhythm temperature down, dynamics up
         await pilot.press("D")
         assert await settle(pilot, lambda: rig.performance().rhythm_temperature == 0.95)
