@@ -13,13 +13,15 @@ from musicgen_live.midi_files import notes_from_midi
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "musicgen_live", *args],
         capture_output=True,
         text=True,
         env=env or ENV,
-        timeout=300,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
 

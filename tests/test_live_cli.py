@@ -4,7 +4,6 @@ system, options checked as they are parsed, help for every option, a mistyped in
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -18,8 +17,8 @@ import numpy as np
 import pytest
 
 from benchmarks.live_process import LiveProcess
-
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+from tests.test_cli import ENV
+from tests.test_cli import run as run_command
 
 
 def no_midi_env(tmp_path: Path) -> tuple[dict[str, str], str]:
@@ -31,14 +30,7 @@ def no_midi_env(tmp_path: Path) -> tuple[dict[str, str], str]:
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "musicgen_live", *args],
-        capture_output=True,
-        text=True,
-        env=env or ENV,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_command(*args, env=env, timeout=120)
 
 
 def left_behind(server: str) -> str:

@@ -44,18 +44,12 @@ class PitchEmbedding(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="musicgen_live")
-class NoteEncoding(layers.Layer):
+class NoteEncoding(PitchEmbedding):
     """A learned vector per pitch; times on a log scale (a 10 ms gap and a 2 s rest both
     matter); velocity 0-1; and whether the note sounds with the previous one."""
 
     def __init__(self, dimension: int = 64, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.dimension = dimension
-        self.embedding = layers.Embedding(128, dimension)
-
-    def build(self, input_shape: Any) -> None:
-        self.embedding.build(tuple(input_shape[:-1]))
-        super().build(input_shape)
+        super().__init__(dimension, **kwargs)
 
     def call(self, inputs: Any) -> Any:
         pitch = ops.cast(ops.clip(inputs[..., 0], 0, 127), "int32")
@@ -63,6 +57,3 @@ class NoteEncoding(layers.Layer):
         chord = ops.cast(inputs[..., 1:2] < CHORD_SECONDS, inputs.dtype)
         velocity = inputs[..., 3:4] / 127.0
         return ops.concatenate([self.embedding(pitch), times, velocity, chord], axis=-1)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "dimension": self.dimension}
