@@ -87,6 +87,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         transpose=args.transpose,
         stretch=args.stretch,
         order=args.order,
+        average=args.average,
         tracks=args.tracks,
         seed=args.seed,
         cache_dir=str(args.cache_dir) if args.cache_dir else None,

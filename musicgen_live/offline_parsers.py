@@ -36,9 +36,10 @@ def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type:
     )
     export.add_argument(
         "--checkpoint",
-        choices=("best", "last"),
-        default="best",
-        help="best validation loss, or the last epoch",
+        choices=("best", "last", "average"),
+        default=None,
+        help="best validation loss, the last epoch, or the weights averaged by --average "
+        "(default: average for a run that averages, else best)",
     )
     export.set_defaults(handler=cmd_export)
     _eval_parser(commands)
@@ -55,6 +56,13 @@ def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
     midi = options.output_file(".mid", ".midi")
     add("--out", type=midi, required=True, metavar="MIDI", help="file to write")
     add("--notes", type=options.whole_number(1), default=64, metavar="N", help="notes to add")
+    add(
+        "--average",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="keep the mean of the weights after every step, at a constant learning rate, "
+        "until --epochs or --max-minutes (usually the last stretch of a run, with --resume)",
+    )
     add(
         "--tracks",
         type=options.track_selection,
@@ -93,7 +101,8 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
         help="train a model on a MIDI collection",
         formatter_class=options.HelpFormatter,
         description="With --resume, only --epochs, --max-minutes, --patience, --strategy, "
-        "--steps-per-epoch and --cache-dir may change; the run's other settings stay.",
+        "--steps-per-epoch, --cache-dir, --transpose, --stretch, --learning-rate (which "
+        "restarts it) and --average may change; the run's other settings stay.",
     )
     count = options.whole_number(1)
     add = train.add_argument
@@ -143,6 +152,13 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
         type=attribute_order,
         default="pitch,step,duration,velocity",
         help="the order a note's attributes are sampled in, pitch first",
+    )
+    add(
+        "--average",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="keep the mean of the weights after every step, at a constant learning rate, "
+        "until --epochs or --max-minutes (usually the last stretch of a run, with --resume)",
     )
     add(
         "--tracks",

@@ -74,12 +74,14 @@ def convert(trained: keras.Model, arch: str, window: int) -> bytes:
         return bytes(converter.convert())
 
 
-def export_run(run_dir: Path, out: Path, checkpoint: str = "best") -> Path:
-    """Write out/model.tflite, model.json and model.keras from a run folder."""
+def export_run(run_dir: Path, out: Path, checkpoint: str | None = None) -> Path:
+    """Write out/model.tflite, model.json and model.keras from a run folder: the checkpoint
+    named, or by default the weight average of a run that averages, else the best epoch."""
+    config = load_dataclass(TrainConfig, run_dir / "config.json")
+    checkpoint = checkpoint or ("average" if config.average else "best")
     path = run_dir / "checkpoints" / f"{checkpoint}.keras"
     if not path.exists():
         raise UserError(f"{run_dir}: no {checkpoint} checkpoint to export (train first)")
-    config = load_dataclass(TrainConfig, run_dir / "config.json")
     trained = load_checkpoint(path)
     flatbuffer = convert(trained, config.arch, config.window)
     out.mkdir(parents=True, exist_ok=True)
@@ -87,7 +89,10 @@ def export_run(run_dir: Path, out: Path, checkpoint: str = "best") -> Path:
     trained.save(out / "model.keras")  # the Keras original, for benchmarks and fine-tuning
     metrics_file, state_file = run_dir / "metrics.json", run_dir / "state.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+    if metrics.get("checkpoint", "best") != checkpoint:
+        metrics = {}  # measured on another checkpoint: `eval` measures this one
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    state["checkpoint"] = checkpoint
     stages_file = run_dir / "stages.json"
     if stages_file.exists():
         state["stages"] = json.loads(stages_file.read_text())
@@ -117,6 +122,7 @@ def model_card(
             "max_windows": config.max_windows,
             "steps_per_epoch": config.steps_per_epoch,
             "max_minutes": config.max_minutes,
+            "checkpoint": state.get("checkpoint"),
             "epochs_trained": state.get("epoch"),
             "seconds_trained": state.get("seconds"),
         },

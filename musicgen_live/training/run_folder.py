@@ -1,5 +1,5 @@
 """What a run folder remembers between sessions: epochs done, the best validation loss so
-far, and the augmentation stages (no TensorFlow here)."""
+far, and the stages of the run (no TensorFlow here)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,21 @@ from typing import Any
 from musicgen_live.config import TrainConfig, save_json
 
 
-def record_stage(run_dir: Path, epoch: int, config: TrainConfig) -> list[dict[str, Any]]:
-    """The run's augmentation stages, with a new one from `epoch` if it changed."""
+def record_stage(
+    run_dir: Path, epoch: int, config: TrainConfig, learning_rate: float | None = None
+) -> list[dict[str, Any]]:
+    """The run's stages (augmentation, averaging, a restarted learning rate), with a new one
+    from `epoch` if any of them changed."""
     path = run_dir / "stages.json"
     stages: list[dict[str, Any]] = json.loads(path.read_text()) if path.exists() else []
-    stage = {"transpose": config.transpose, "stretch": config.stretch}
-    if not stages or {k: stages[-1][k] for k in stage} != stage:
+    stage: dict[str, Any] = {"transpose": config.transpose, "stretch": config.stretch}
+    if config.average:
+        stage["average"] = True
+    if learning_rate is not None:  # a restart is a new stage even with the same settings
+        stage["learning_rate"] = learning_rate
+    kept = ("transpose", "stretch", "average")
+    last = {k: v for k, v in stages[-1].items() if k in kept} if stages else None
+    if last != stage:
         stages.append({"from_epoch": epoch, **stage})
         save_json(path, stages)
     return stages

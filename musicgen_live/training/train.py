@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
@@ -24,21 +23,25 @@ from musicgen_live.model.architectures import (
     load_checkpoint,
 )
 from musicgen_live.notes import clip_features
+from musicgen_live.training.averaging import AVERAGE
+from musicgen_live.training.callbacks import epoch_callbacks
 from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
 from musicgen_live.training.distributed import fit_multi_worker
 from musicgen_live.training.evaluate import evaluate_keras, ngram_baseline
 from musicgen_live.training.metrics import histogram_baseline
 from musicgen_live.training.pipeline import Augmentation, window_dataset
-from musicgen_live.training.plots import plot_history
-from musicgen_live.training.run_folder import best_validation_loss, epochs_done, record_stage
+from musicgen_live.training.run_folder import epochs_done, record_stage
 from musicgen_live.training.windows import index_windows
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
-# What a resumed run may change: these bound or place the work, or ease the augmentation
-# off for the last epochs (each stage is recorded in stages.json and the model card).
+# What a resumed run may change: these bound or place the work, ease the augmentation off,
+# restart the learning rate or start averaging the weights for the last epochs (each stage is
+# recorded in stages.json and the model card).
 RESUMABLE = frozenset(
     {
         "epochs",
+        "learning_rate",
+        "average",
         "max_minutes",
         "patience",
         "strategy",
@@ -71,50 +74,6 @@ def is_chief() -> bool:
     )
 
 
-class RunState(keras.callbacks.Callback):
-    """After every epoch: remember the epoch for --resume, redraw the loss curves,
-    and stop once the time budget is spent."""
-
-    def __init__(self, run_dir: Path, deadline: float | None) -> None:
-        super().__init__()
-        self.run_dir = run_dir
-        self.deadline = deadline
-
-    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        state = self.run_dir / "state.json"
-        self.trained = json.loads(state.read_text()).get("seconds", 0.0) if state.exists() else 0.0
-        self.started = time.monotonic()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        seconds = self.trained + time.monotonic() - self.started
-        save_json(self.run_dir / "state.json", {"epoch": epoch + 1, "seconds": round(seconds, 1)})
-        plot_history(self.run_dir / "history.csv", self.run_dir / "loss_curves.png")
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            print(f"time budget reached after epoch {epoch + 1}")
-            self.model.stop_training = True
-
-
-def _callbacks(
-    run_dir: Path, config: TrainConfig, resuming: bool
-) -> list[keras.callbacks.Callback]:
-    checkpoints = run_dir / "checkpoints"
-    checkpoints.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + config.max_minutes * 60 if config.max_minutes else None
-    return [
-        keras.callbacks.ModelCheckpoint(checkpoints / "last.keras"),
-        keras.callbacks.ModelCheckpoint(
-            checkpoints / "best.keras",
-            save_best_only=True,
-            initial_value_threshold=best_validation_loss(run_dir) if resuming else None,
-        ),
-        keras.callbacks.CSVLogger(run_dir / "history.csv", append=resuming),
-        keras.callbacks.TensorBoard(run_dir / "logs"),
-        keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=False),
-        keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, config.patience // 2)),
-        RunState(run_dir, deadline),
-    ]
-
-
 def _check(config: TrainConfig) -> None:
     if config.arch not in ARCHITECTURES:
         raise UserError(
@@ -122,6 +81,8 @@ def _check(config: TrainConfig) -> None:
         )
     if config.window < 2:
         raise UserError("--window must be at least 2")
+    if config.average and config.strategy == "multi-worker":
+        raise UserError("--average needs the default or mirrored strategy, not multi-worker")
 
 
 def resumed_config(
@@ -208,12 +169,16 @@ def train(
     save_json(run_dir / "config.json", config)
 
     initial_epoch = epochs_done(run_dir) if resume else 0
-    record_stage(run_dir, initial_epoch, config)
+    restart = resume and "learning_rate" in changed
+    record_stage(run_dir, initial_epoch, config, config.learning_rate if restart else None)
     with strategy.scope():
         last = run_dir / "checkpoints" / "last.keras"
         if resume and last.exists():
             model = load_checkpoint(last)
             print(f"resuming after epoch {initial_epoch}")
+            if restart:
+                model.optimizer.learning_rate = config.learning_rate
+                print(f"learning rate restarted at {config.learning_rate:g}")
         else:
             model = compile_model(
                 build_model(config.arch, config.window, tuple(config.order)), config.learning_rate
@@ -231,7 +196,7 @@ def train(
     validation_data = window_dataset(
         validation_index, config.batch_size, shuffle=False, sequence=sequence
     )
-    callbacks = _callbacks(run_dir, config, resuming=initial_epoch > 0)
+    callbacks = epoch_callbacks(run_dir, config, initial_epoch, validation_data)
     if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         fit_multi_worker(
             model,
@@ -261,9 +226,12 @@ def train(
 
 
 def write_metrics(run_dir: Path, config: TrainConfig, corpus: Corpus) -> dict[str, Any]:
-    """Evaluate the best checkpoint and the n-gram baseline on validation and test windows."""
-    model = load_checkpoint(run_dir / "checkpoints" / "best.keras")
-    metrics: dict[str, Any] = {"data": corpus.source, "splits": {}}
+    """Evaluate the checkpoint the run is for (the weight average of an averaging run, else
+    the best epoch) and the n-gram baseline on validation and test windows."""
+    averaged = config.average and (run_dir / "checkpoints" / f"{AVERAGE}.keras").exists()
+    checkpoint = AVERAGE if averaged else "best"
+    model = load_checkpoint(run_dir / "checkpoints" / f"{checkpoint}.keras")
+    metrics: dict[str, Any] = {"data": corpus.source, "checkpoint": checkpoint, "splits": {}}
     baseline = ngram_baseline(corpus, config.window, config.validation_windows, config.seed)
     metrics["ngram"] = {"order": baseline.order, "strength": baseline.strength}
     train_notes = clip_features(np.concatenate([f for _, f in corpus.pieces["train"]]))
