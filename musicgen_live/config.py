@@ -41,6 +41,7 @@ class TrainConfig:
     stretch: float = 0.0  # augmentation: random tempo change up to +-fraction
     tracks: str | None = None  # which tracks of each file (midi_files selectors); None: all
     order: tuple[str, ...] = ("pitch", "step", "duration", "velocity")
+    dropout: float | None = None  # every dropout layer of the body; None: the architecture's
     average: bool = False  # keep the mean of every step's weights (checkpoints/average.keras)
     seed: int = 0
     cache_dir: str | None = None

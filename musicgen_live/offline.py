@@ -88,6 +88,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         stretch=args.stretch,
         order=args.order,
         average=args.average,
+        dropout=args.dropout,
         tracks=args.tracks,
         seed=args.seed,
         cache_dir=str(args.cache_dir) if args.cache_dir else None,

@@ -57,6 +57,12 @@ def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
     add("--out", type=midi, required=True, metavar="MIDI", help="file to write")
     add("--notes", type=options.whole_number(1), default=64, metavar="N", help="notes to add")
     add(
+        "--dropout",
+        type=options.number(0, 1, below=True),
+        default=None,
+        help="rate of every dropout layer of the network (default: the architecture's own)",
+    )
+    add(
         "--average",
         action=argparse.BooleanOptionalAction,
         default=False,
@@ -101,8 +107,8 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
         help="train a model on a MIDI collection",
         formatter_class=options.HelpFormatter,
         description="With --resume, only --epochs, --max-minutes, --patience, --strategy, "
-        "--steps-per-epoch, --cache-dir, --transpose, --stretch, --learning-rate (which "
-        "restarts it) and --average may change; the run's other settings stay.",
+        "--steps-per-epoch, --cache-dir, --transpose, --stretch, --dropout, --learning-rate "
+        "(which restarts it) and --average may change; the run's other settings stay.",
     )
     count = options.whole_number(1)
     add = train.add_argument
@@ -152,6 +158,12 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
         type=attribute_order,
         default="pitch,step,duration,velocity",
         help="the order a note's attributes are sampled in, pitch first",
+    )
+    add(
+        "--dropout",
+        type=options.number(0, 1, below=True),
+        default=None,
+        help="rate of every dropout layer of the network (default: the architecture's own)",
     )
     add(
         "--average",

@@ -78,6 +78,8 @@ ARCHITECTURES: dict[str, Callable[..., Any]] = {
     "note_lstm": _note_lstm,
 }
 SEQUENCE_ARCHITECTURES = frozenset({"note_lstm"})
+# Those whose body has dropout layers that `--dropout` can set.
+DROPOUT_ARCHITECTURES = frozenset({"seed", "embed_lstm", "note_lstm"})
 DEFAULT_ARCHITECTURE = "note_lstm"
 
 
@@ -110,6 +112,14 @@ def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> keras.Mode
         metrics=head_metrics(),
     )
     return model
+
+
+def set_dropout(model: keras.Model, rate: float) -> None:
+    """Set the rate of every dropout layer of the model's body, before it trains (a resumed
+    run may change it: dropout has no weights)."""
+    for layer in model.get_layer("body").layers:
+        if isinstance(layer, layers.Dropout):
+            layer.rate = rate
 
 
 def load_checkpoint(path: Path) -> keras.Model:

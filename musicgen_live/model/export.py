@@ -115,6 +115,7 @@ def model_card(
             if config.data == "hannds"
             else "dataset split (MAESTRO's split column, or by file hash)",
             "sustain_pedal": config.sustain,
+            "dropout": config.dropout,
             "augmentation": state.get("stages")
             or {"transpose": config.transpose, "stretch": config.stretch},
             "batch_size": config.batch_size,

@@ -14,16 +14,18 @@ from musicgen_live.config import TrainConfig, save_json
 def record_stage(
     run_dir: Path, epoch: int, config: TrainConfig, learning_rate: float | None = None
 ) -> list[dict[str, Any]]:
-    """The run's stages (augmentation, averaging, a restarted learning rate), with a new one
-    from `epoch` if any of them changed."""
+    """The run's stages (augmentation, averaging, dropout, a restarted learning rate), with
+    a new one from `epoch` if any of them changed."""
     path = run_dir / "stages.json"
     stages: list[dict[str, Any]] = json.loads(path.read_text()) if path.exists() else []
     stage: dict[str, Any] = {"transpose": config.transpose, "stretch": config.stretch}
     if config.average:
         stage["average"] = True
+    if config.dropout is not None:
+        stage["dropout"] = config.dropout
     if learning_rate is not None:  # a restart is a new stage even with the same settings
         stage["learning_rate"] = learning_rate
-    kept = ("transpose", "stretch", "average")
+    kept = ("transpose", "stretch", "average", "dropout")
     last = {k: v for k, v in stages[-1].items() if k in kept} if stages else None
     if last != stage:
         stages.append({"from_epoch": epoch, **stage})

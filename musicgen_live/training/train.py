@@ -17,10 +17,12 @@ from musicgen_live.config import TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
 from musicgen_live.model.architectures import (
     ARCHITECTURES,
+    DROPOUT_ARCHITECTURES,
     SEQUENCE_ARCHITECTURES,
     build_model,
     compile_model,
     load_checkpoint,
+    set_dropout,
 )
 from musicgen_live.notes import clip_features
 from musicgen_live.training.averaging import AVERAGE
@@ -35,13 +37,14 @@ from musicgen_live.training.windows import index_windows
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
 # What a resumed run may change: these bound or place the work, ease the augmentation off,
-# restart the learning rate or start averaging the weights for the last epochs (each stage is
-# recorded in stages.json and the model card).
+# restart the learning rate, change the dropout or average the weights for the last epochs
+# (each stage is recorded in stages.json and the model card).
 RESUMABLE = frozenset(
     {
         "epochs",
         "learning_rate",
         "average",
+        "dropout",
         "max_minutes",
         "patience",
         "strategy",
@@ -81,6 +84,8 @@ def _check(config: TrainConfig) -> None:
         )
     if config.window < 2:
         raise UserError("--window must be at least 2")
+    if config.dropout is not None and config.arch not in DROPOUT_ARCHITECTURES:
+        raise UserError(f"--dropout: the {config.arch} architecture has no dropout layers")
     if config.average and config.strategy == "multi-worker":
         raise UserError("--average needs the default or mirrored strategy, not multi-worker")
 
@@ -183,6 +188,8 @@ def train(
             model = compile_model(
                 build_model(config.arch, config.window, tuple(config.order)), config.learning_rate
             )
+        if config.dropout is not None:
+            set_dropout(model, config.dropout)
     sequence = config.arch in SEQUENCE_ARCHITECTURES
     train_data = window_dataset(
         train_index,

@@ -1,5 +1,5 @@
-"""Weight averaging: the mean of every step's weights, kept across a stopped session, and
-`train --resume --average --learning-rate` on a real run."""
+"""The stages of a run: weight averaging (the mean of every step's weights, kept across a
+stopped session), a restarted learning rate and a new dropout rate, on real runs."""
 
 import json
 from pathlib import Path
@@ -114,3 +114,45 @@ def test_averaging_refuses_a_multi_worker_run(
     line = one_line_error(capsys, [*argv, "--strategy", "multi-worker"])
     assert line.endswith("--average needs the default or mirrored strategy, not multi-worker")
     assert not (tmp_path / "run").exists()
+
+
+def test_dropout_sets_every_dropout_layer_of_the_body_and_trains_at_that_rate() -> None:
+    from musicgen_live.model.architectures import build_model, set_dropout
+
+    model = build_model("note_lstm", 8)
+    set_dropout(model, 0.5)
+    body = model.get_layer("body")
+    rates = [layer.rate for layer in body.layers if isinstance(layer, keras.layers.Dropout)]
+    assert rates == [0.5, 0.5]
+    notes = np.tile([[60.0, 0.2, 0.3, 64.0]], (64, 8, 1)).astype("float32")
+    dropped = np.mean(np.asarray(body(notes, training=True)) == 0)
+    assert 0.45 < dropped < 0.55
+    assert np.all(np.asarray(body(notes, training=False)) != 0)
+
+
+def test_dropout_is_refused_for_a_network_without_dropout_layers(
+    tmp_path: Path, midi_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["train", "--data", str(midi_folder), "--out", str(tmp_path / "run"), "--arch", "rnn"]
+    line = one_line_error(capsys, [*argv, "--dropout", "0.2"])
+    assert line.endswith("--dropout: the rnn architecture has no dropout layers")
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_a_resumed_run_may_raise_its_dropout(
+    tiny_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = copy_of(tiny_run, tmp_path)
+    assert (
+        exit_code(["train", "--out", str(run), "--resume", "--epochs", "3", "--dropout", "0.25"])
+        == 0
+    )
+    body = load_checkpoint(run / "checkpoints" / "last.keras").get_layer("body")
+    rates = [layer.rate for layer in body.layers if isinstance(layer, keras.layers.Dropout)]
+    assert rates == [0.25, 0.25]
+    stages = json.loads((run / "stages.json").read_text())
+    assert stages[-1] == {"from_epoch": 2, "transpose": 2, "stretch": 0.1, "dropout": 0.25}
+    model = tmp_path / "model"
+    assert exit_code(["export", str(run), "--out", str(model)]) == 0
+    assert json.loads((model / "model.json").read_text())["training"]["dropout"] == 0.25
