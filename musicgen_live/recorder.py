@@ -1,7 +1,8 @@
 """Session recording: the player's notes and the answers as one MIDI file, two tracks.
 
-The file is rewritten (to a temporary name, then renamed) whenever a note ends, so a killed
-process keeps everything played before, and a failed write never corrupts the last good file.
+The file is rewritten whole (to a temporary name, then renamed) every few seconds while
+notes end (`live/takes.py`), so a killed process keeps all but those last seconds, and a
+failed write never corrupts the last good file.
 `--record PATH` records into a folder (an existing one, or a new name without `.mid`), or into
 one new file when PATH ends in `.mid`.
 """

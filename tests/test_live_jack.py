@@ -18,6 +18,7 @@ import mido
 import psutil
 import pytest
 
+from musicgen_live.live.takes import WRITE_EVERY
 from tests.jack import (
     JackCapture,
     every_note_closed_then_reset,
@@ -151,6 +152,16 @@ def test_playing_again_interrupts_the_answer_and_is_heard(headless: Headless) ->
     assert every_note_closed_then_reset(headless.capture.messages)
 
 
+def recorded_notes(folder: Path) -> list[int]:
+    """Note-ons per track (player, model) of the one session file in `folder`, if written."""
+    files = list(folder.glob("session-*.mid"))
+    assert len(files) <= 1
+    if not files:
+        return []
+    tracks = mido.MidiFile(files[0]).tracks
+    return [sum(m.type == "note_on" and m.velocity > 0 for m in track) for track in tracks]
+
+
 def test_recording_keeps_the_player_and_the_answer(
     jack_server: str, tiny_model: Path, tmp_path: Path
 ) -> None:
@@ -158,15 +169,12 @@ def test_recording_keeps_the_player_and_the_answer(
     try:
         play(session.keyboard, phrase_events(PHRASE, 12))
         session.wait_event(lambda e: e.get("event") == "AnswerEnded", 30)
-        # the file is complete before the process ends
+        # the file is complete before the process ends, within WRITE_EVERY seconds
+        deadline = time.monotonic() + WRITE_EVERY + 3.0
+        while time.monotonic() < deadline and recorded_notes(tmp_path) != [12, 8]:
+            time.sleep(0.1)
+        assert recorded_notes(tmp_path) == [12, 8]
         files = list(tmp_path.glob("session-*.mid"))
-        assert len(files) == 1
-        time.sleep(0.3)
-        player, model = (
-            [m for m in track if m.type == "note_on" and m.velocity > 0]
-            for track in mido.MidiFile(files[0]).tracks
-        )
-        assert len(player) == 12 and len(model) == 8
         session.process.kill()  # even a hard kill keeps what was played
         session.process.wait()
         assert len(mido.MidiFile(files[0]).tracks[1]) >= 17

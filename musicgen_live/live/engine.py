@@ -22,7 +22,7 @@ from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.config import Performance
 from musicgen_live.live.events import AnswerEnded, EngineEvent, Failed, NotePlayed, Notice
 from musicgen_live.live.player import Player, Sent, Sink
-from musicgen_live.recorder import Recorder
+from musicgen_live.live.takes import Takes
 from musicgen_live.runtime import ModelRunner
 
 RECORDED = ("note_on", "note_off", "control_change")
@@ -44,7 +44,7 @@ class Engine:
         self.on_event = on_event
         self.clock: Clock = clock or MonotonicClock()
         self.rng = np.random.default_rng(rng_seed)
-        self.recorder: Recorder | None = None
+        self.takes = Takes(self.clock, self._warn)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._stream: Iterator[np.ndarray] | None = None
         self._wake: tuple[float, Timer] | None = None
@@ -52,7 +52,6 @@ class Engine:
         self._decode_wanted = asyncio.Event()
         self._stopped = asyncio.Event()
         self._reports: collections.deque[EngineEvent] = collections.deque()
-        self._recording_warned = False
 
     # ---- running ----------------------------------------------------------------------------
 
@@ -74,8 +73,7 @@ class Engine:
             decoder.cancel()
             self._cancel_timers()
             self._sent(self.player.silence(self.clock.now()))
-            if self.recorder is not None:
-                self._write_recording(self.recorder)
+            self.takes.close()
             self._report()
 
     def stop(self) -> None:
@@ -102,10 +100,10 @@ class Engine:
 
     def handle(self, message: mido.Message, stamp: float) -> None:
         """One input message, on the loop."""
-        if self.recorder is not None and message.type in RECORDED:
-            self.recorder.add("player", message, stamp)
+        if message.type in RECORDED:
+            self.takes.add("player", message, stamp)
             if message.type == "note_off" or (message.type == "note_on" and not message.velocity):
-                self._flush_recording()
+                self.takes.note_ended()
         self._apply(self.conductor.feed(message, stamp))
 
     def answer_now(self) -> None:
@@ -127,15 +125,6 @@ class Engine:
     def switch_model(self, runner: ModelRunner) -> None:
         """Answer with another model from the next answer on."""
         self.runner = runner
-
-    def record(self, recorder: Recorder | None) -> Recorder | None:
-        """Record into `recorder` from now on (None stops); returns the one it replaces,
-        written out."""
-        old, self.recorder = self.recorder, recorder
-        self._recording_warned = False
-        if old is not None:
-            self._write_recording(old)
-        return old
 
     # ---- carrying out the conductor's decisions ----------------------------------------------
 
@@ -246,10 +235,9 @@ class Engine:
                         item.at, "model", message.note, message.velocity, on, item.late * 1000
                     )
                 )
-            if self.recorder is not None:
-                self.recorder.add("model", message, item.at)
-        if self.recorder is not None and any(i.message.type == "note_off" for i in sent):
-            self._flush_recording()
+            self.takes.add("model", message, item.at)
+        if any(i.message.type == "note_off" for i in sent):
+            self.takes.note_ended()
         while self.player.lost:
             self.emit(Notice(self.clock.now(), "warning", self.player.lost.pop(0)))
 
@@ -257,28 +245,10 @@ class Engine:
         for event in outcome.events:
             self.emit(event)
 
-    # ---- recording and reporting --------------------------------------------------------------
+    # ---- reporting ----------------------------------------------------------------------------
 
-    def _flush_recording(self) -> None:
-        """Write the recording off the loop; warn once if the disk refuses it."""
-        recorder, loop = self.recorder, self.loop
-        if recorder is None or loop is None:
-            return
-        future = loop.run_in_executor(None, recorder.flush)
-        future.add_done_callback(lambda done: self._written(recorder, done))
-
-    def _written(self, recorder: Recorder, done: asyncio.Future[str | None]) -> None:
-        failure = None if done.cancelled() else done.exception() or done.result()
-        if failure is not None and not self._recording_warned and recorder is self.recorder:
-            self._recording_warned = True
-            text = f"{failure}; still playing, not recording"
-            self.emit(Notice(self.clock.now(), "warning", text))
-
-    def _write_recording(self, recorder: Recorder) -> None:
-        failure = recorder.flush()
-        if failure is not None and not self._recording_warned:
-            self._recording_warned = True
-            self.emit(Notice(self.clock.now(), "warning", failure))
+    def _warn(self, text: str) -> None:
+        self.emit(Notice(self.clock.now(), "warning", text))
 
     def emit(self, event: EngineEvent) -> None:
         """Report an event once the loop is free: notes go out first, reports after, in order."""

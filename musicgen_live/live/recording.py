@@ -1,5 +1,5 @@
-"""The session's recording: `--record`, the r key, and `--wav` (the session rendered to
-audio when it ends, recorded into a scratch folder when `--record` is not given)."""
+"""The session's recordings: `--record` and the r key, and `--wav` (the whole session,
+recorded apart into a scratch folder and rendered to audio when it ends)."""
 
 from __future__ import annotations
 
@@ -16,48 +16,56 @@ from musicgen_live.recorder import Recorder
 
 
 class SessionRecording:
+    """The user's take (`--record`, the r key) and, with `--wav`, a take of the whole
+    session in a scratch folder, rendered when the session ends."""
+
     def __init__(self, engine: Engine, config: LiveConfig) -> None:
         self.engine = engine
         self.config = config
-        self.for_wav: Path | None = None  # the recording --wav renders at the end
+        self.user: Recorder | None = None
+        self.for_wav: Recorder | None = None
         self._scratch: Path | None = None
 
     def begin(self) -> None:
         """Start what the flags ask for, as the session starts."""
-        path, wav = self.config.record, self.config.wav
-        if path is None and wav is not None:
+        if self.config.wav is not None:
             self._scratch = Path(tempfile.mkdtemp(prefix="musicgen-live-"))
-            path = self._scratch / "session.mid"
-        recorder = self.start(path) if path is not None else None
-        if wav is not None and recorder is not None:
-            self.for_wav = recorder.path
+            self.for_wav = self._open(self._scratch / "session.mid")
+        if self.config.record is not None:
+            self.start(self.config.record)
 
-    def start(self, path: Path) -> Recorder | None:
-        engine = self.engine
+    def start(self, path: Path) -> None:
+        """Record into `path` (a folder or a new .mid file), after ending the take before."""
+        self.stop()
+        self.user = self._open(path)
+        if self.user is not None:
+            self.engine.emit(Recording(self.engine.clock.now(), str(self.user.path)))
+
+    def stop(self) -> None:
+        take, self.user = self.user, None
+        if take is not None:  # "saved" once it is
+            engine = self.engine
+            saved = Recording(engine.clock.now(), "", str(take.path))
+            engine.takes.stop(take, lambda: engine.emit(saved))
+
+    def _open(self, path: Path) -> Recorder | None:
         try:
-            recorder = Recorder(path, started=engine.clock.now())
+            take = Recorder(path, started=self.engine.clock.now())
         except (OSError, UserError) as error:
             text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             self._notice("warning", f"cannot record to {path} ({text}); playing without recording")
             return None
-        engine.record(recorder)
-        if self._scratch is None or not recorder.path.is_relative_to(self._scratch):
-            engine.emit(Recording(engine.clock.now(), str(recorder.path)))
-        return recorder
-
-    def stop(self) -> None:
-        recorder = self.engine.record(None)
-        if recorder is not None:
-            self.engine.emit(Recording(self.engine.clock.now(), "", str(recorder.path)))
+        self.engine.takes.start(take)
+        return take
 
     async def finish(self) -> None:
         """Once the engine stopped (every recording written): the WAV, then no scratch left."""
-        wav, recording = self.config.wav, self.for_wav
+        wav, take = self.config.wav, self.for_wav
         try:
-            if wav is not None and recording is not None:
+            if wav is not None and take is not None:
                 from musicgen_live.live.sound import write_session_wav
 
-                self._notice("info", write_session_wav(recording, wav, self.config.soundfont))
+                self._notice("info", write_session_wav(take.path, wav, self.config.soundfont))
         except (UserError, OSError) as error:
             self._notice("warning", f"cannot write {wav}: {error}")
         finally:

@@ -138,7 +138,7 @@ async def test_a_disk_that_refuses_the_recording_warns_once_and_the_music_goes_o
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rig = Rig(length="16")
-    rig.engine.record(Recorder(tmp_path / "take.mid", started=rig.clock.now()))
+    rig.engine.takes.start(Recorder(tmp_path / "take.mid", started=rig.clock.now()))
 
     def read_only(self: mido.MidiFile, filename: str) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
