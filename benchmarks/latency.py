@@ -157,6 +157,7 @@ def main() -> int:
         player = midi.open_output(wait_port("output", "bench-in"))
         time.sleep(0.5)
         responses, engine_side, onset_errors, mismatched = [], [], [], 0
+        sent_late: list[float] = []  # how late the engine itself sent each answer note
         for events_of_phrase in phrases(args.answers):
             before_events = len(events)
             play(player, events_of_phrase)
@@ -194,6 +195,7 @@ def main() -> int:
             for note, (arrived, _) in zip(played, arrivals, strict=True):
                 scheduled = float(note["at"]) - float(note["late_ms"]) / 1000  # type: ignore[arg-type]
                 onset_errors.append(abs(arrived - scheduled))
+                sent_late.append(float(note["late_ms"]) / 1000)  # type: ignore[arg-type]
             time.sleep(0.3)
         engine.stop()
         player.close()
@@ -214,6 +216,8 @@ def main() -> int:
         "onset_error_p50_ms": round(pct(onset_errors, 50), 3),
         "onset_error_p99_ms": round(pct(onset_errors, 99), 3),
         "onsets": len(onset_errors),
+        "sent_late_p50_ms": round(pct(sent_late, 50), 3),
+        "sent_late_p99_ms": round(pct(sent_late, 99), 3),
         "answers_with_lost_or_garbled_notes": mismatched,
         "jack_transport_p50_ms": round(pct(baseline, 50), 3),
         "jack_transport_p99_ms": round(pct(baseline, 99), 3),
@@ -224,6 +228,7 @@ def main() -> int:
         ("phrase end -> first answer note", "response_p50_ms", "response_p95_ms"),
         ("  of which: in the engine", "engine_response_p50_ms", "engine_response_p95_ms"),
         ("answer onset - scheduled time", "onset_error_p50_ms", "onset_error_p99_ms"),
+        ("  of which: sent late by the engine", "sent_late_p50_ms", "sent_late_p99_ms"),
         ("baseline: JACK transport alone", "jack_transport_p50_ms", "jack_transport_p99_ms"),
     )
     print(f"{'measure':<40}{'p50 ms':>10}{'p95/p99 ms':>12}")
