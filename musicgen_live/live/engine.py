@@ -18,9 +18,18 @@ import numpy as np
 
 from musicgen_live.clock import Clock, MonotonicClock, Timer
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
+from musicgen_live.live.collector import Collector
 from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.config import Performance
-from musicgen_live.live.events import AnswerEnded, EngineEvent, Failed, NotePlayed, Notice
+from musicgen_live.live.events import (
+    AnswerEnded,
+    EngineEvent,
+    Failed,
+    NotePlayed,
+    Notice,
+    State,
+    StateChanged,
+)
 from musicgen_live.live.player import Player, Sent, Sink
 from musicgen_live.live.takes import Takes
 from musicgen_live.runtime import ModelRunner
@@ -45,6 +54,9 @@ class Engine:
         self.clock: Clock = clock or MonotonicClock()
         self.rng = np.random.default_rng(rng_seed)
         self.takes = Takes(self.clock, self._warn)
+        self.collector = Collector(
+            self.clock, lambda: bool(player.pending), lambda: conductor.state is State.LISTENING
+        )
         self.loop: asyncio.AbstractEventLoop | None = None
         self._stream: Iterator[np.ndarray] | None = None
         self._wake: tuple[float, Timer] | None = None
@@ -66,10 +78,12 @@ class Engine:
         self.loop = asyncio.get_running_loop()
         decoder = asyncio.create_task(self._decoder())
         decoder.add_done_callback(self._decoder_ended)
+        self.collector.start()
         try:
             self._apply(self.conductor.start(self.clock.now()))
             await self._stopped.wait()
         finally:
+            self.collector.stop()
             decoder.cancel()
             self._cancel_timers()
             self._sent(self.player.silence(self.clock.now()))
@@ -144,6 +158,8 @@ class Engine:
                     self._stream = None
         for event in outcome.events:  # queued only: reported once the loop is free
             self.emit(event)
+            if isinstance(event, StateChanged) and event.state is State.LISTENING and self.loop:
+                self.loop.call_soon(self.collector.listening_again)
         if played:
             self._play_due()  # a note due now (an answer's first) leaves at once
         self._arm_wake()

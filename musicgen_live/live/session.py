@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,10 +85,6 @@ class Session:
         except BaseException:
             self.close()
             raise
-        # Everything loaded so far lives for the session: keep it out of the collector's
-        # full passes, which would otherwise stall the music for tens of milliseconds.
-        gc.collect()
-        gc.freeze()
 
     # ---- ports ----------------------------------------------------------------------------------
 

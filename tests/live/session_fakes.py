@@ -70,7 +70,6 @@ class SessionRig:
         self.ports = FakePorts(self.clock, ["keys A", "keys B"], ["out A", "out B"])
         monkeypatch.setattr(session_module, "MidiPorts", lambda backend: self.ports)
         monkeypatch.setattr(session_module.ModelRunner, "load", lambda folder: self.runner)
-        monkeypatch.setattr(session_module.gc, "freeze", lambda: None)
         config = LiveConfig(
             model=Path("unused"),
             input="keys A",
