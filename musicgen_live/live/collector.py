@@ -19,20 +19,30 @@ IDLE_EVERY = 30.0  # seconds
 _NEVER = 1 << 30
 
 
-def hold_full_collections() -> tuple[int, int, int]:
-    """Freeze what exists and leave only the youngest generation automatic; returns the
-    thresholds to give back with `release`."""
-    before = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(before[0], _NEVER, _NEVER)
-    return before
+class _Held:
+    """How many engines hold the collector (one in the product; tests may run more)."""
+
+    count = 0
+    thresholds = gc.get_threshold()
 
 
-def release(before: tuple[int, int, int]) -> None:
-    """The collector as it was: automatic collections over every object."""
-    gc.set_threshold(*before)
-    gc.unfreeze()
+def hold_full_collections() -> None:
+    """Freeze what exists and leave only the youngest generation automatic, until the last
+    holder calls `release`."""
+    if _Held.count == 0:
+        _Held.thresholds = gc.get_threshold()
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(_Held.thresholds[0], _NEVER, _NEVER)
+    _Held.count += 1
+
+
+def release() -> None:
+    """Once no engine holds it: the collector as it was, automatic over every object."""
+    _Held.count -= 1
+    if _Held.count == 0:
+        gc.set_threshold(*_Held.thresholds)
+        gc.unfreeze()
 
 
 def collect_old() -> None:
@@ -51,21 +61,22 @@ class Collector:
         self.busy = busy  # a note is scheduled to leave
         self.listening = listening  # no phrase heard, no answer
         self.collect: Callable[[], None] = collect_old
-        self._held: tuple[int, int, int] | None = None
+        self._holding = False
         self._timer: Timer | None = None
         self._collected_at = clock.now()
 
     def start(self) -> None:
-        self._held = hold_full_collections()
+        hold_full_collections()
+        self._holding = True
         self._every()
 
     def stop(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._held is not None:
-            release(self._held)
-            self._held = None
+        if self._holding:
+            release()
+            self._holding = False
 
     def listening_again(self) -> None:
         """The engine is back to listening: collect now, unless a note is due."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 from musicgen_live.live.collector import IDLE_EVERY
@@ -50,3 +51,16 @@ async def test_a_player_who_plays_on_for_minutes_still_has_garbage_collected() -
 
     await serve(rig, scenario)
     assert State.HEARING in collections  # while the player plays, with nothing due
+
+
+async def test_two_engines_hold_the_collector_until_the_last_stops() -> None:
+    first, second = Rig(), Rig()
+    before = gc.get_threshold()
+    runs = [asyncio.create_task(rig.engine.run()) for rig in (first, second)]
+    await asyncio.sleep(0)
+    first.engine.stop()  # the first to start stops first
+    await runs[0]
+    assert gc.get_threshold()[1] > 10**6 and gc.get_freeze_count() > 0  # still held
+    second.engine.stop()
+    await runs[1]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
