@@ -4,8 +4,8 @@ A collection stops every thread while it scans: with the UI on screen a full one
 10-60 ms, a few times a second, and the middle generation's up to 7 ms; a note due meanwhile
 leaves that late. So once a session is set up, what exists (modules, the model, the UI) is
 frozen out of the scans, and only the youngest generation (well under a millisecond) stays
-automatic: the engine collects the rest itself when nothing is due, when it is back to
-listening and every IDLE_EVERY seconds of listening.
+automatic: the engine collects the rest itself when no note is due to leave: when it is back
+to listening, and at least every IDLE_EVERY seconds otherwise.
 """
 
 from __future__ import annotations
