@@ -57,19 +57,6 @@ def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
     add("--out", type=midi, required=True, metavar="MIDI", help="file to write")
     add("--notes", type=options.whole_number(1), default=64, metavar="N", help="notes to add")
     add(
-        "--dropout",
-        type=options.number(0, 1, below=True),
-        default=None,
-        help="rate of every dropout layer of the network (default: the architecture's own)",
-    )
-    add(
-        "--average",
-        action=argparse.BooleanOptionalAction,
-        default=False,
-        help="keep the mean of the weights after every step, at a constant learning rate, "
-        "until --epochs or --max-minutes (usually the last stretch of a run, with --resume)",
-    )
-    add(
         "--tracks",
         type=options.track_selection,
         help=f"tracks of the seed to continue: {TRACK_SELECTORS_HELP} (default: the melodic "

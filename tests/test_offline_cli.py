@@ -113,6 +113,17 @@ def test_bad_values_of_the_other_offline_commands_are_one_line(
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("flag", ["--dropout", "--average"])
+def test_training_options_are_trains_only(flag: str) -> None:
+    subparsers = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    owners = [
+        name
+        for name, parser in subparsers.items()
+        if any(flag in action.option_strings for action in parser._actions)
+    ]
+    assert owners == ["train"]
+
+
 def test_help_shows_a_text_and_the_default_of_every_option(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
