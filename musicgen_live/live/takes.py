@@ -54,8 +54,7 @@ class Takes:
             self._timer.cancel()
             self._timer = None
         while self.open:
-            take = self.open.pop()
-            self._report(take, take.flush(), "")
+            self._write_now(self.open.pop(), "")
 
     def _write_open(self) -> None:
         self._timer = None
@@ -69,7 +68,7 @@ class Takes:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self._report(take, take.flush(), consequence)
+            self._write_now(take, consequence)
             written()
             return
 
@@ -78,6 +77,9 @@ class Takes:
             written()
 
         loop.run_in_executor(None, take.flush).add_done_callback(done)
+
+    def _write_now(self, take: Recorder, consequence: str) -> None:
+        self._report(take, take.flush(), consequence)
 
     def _report(self, take: Recorder, failure: str | None, consequence: str) -> None:
         if failure is not None and id(take) not in self._warned:

@@ -20,6 +20,7 @@ from musicgen_live.config import TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
 from musicgen_live.model.architectures import build_body, load_checkpoint
 from musicgen_live.model.heads import NoteHeads
+from musicgen_live.training.run_folder import run_checkpoint
 
 
 def _body_function(trained: keras.Model, arch: str, window: int) -> Any:
@@ -78,7 +79,7 @@ def export_run(run_dir: Path, out: Path, checkpoint: str | None = None) -> Path:
     """Write out/model.tflite, model.json and model.keras from a run folder: the checkpoint
     named, or by default the weight average of a run that averages, else the best epoch."""
     config = load_dataclass(TrainConfig, run_dir / "config.json")
-    checkpoint = checkpoint or ("average" if config.average else "best")
+    checkpoint = checkpoint or run_checkpoint(config)
     path = run_dir / "checkpoints" / f"{checkpoint}.keras"
     if not path.exists():
         raise UserError(f"{run_dir}: no {checkpoint} checkpoint to export (train first)")

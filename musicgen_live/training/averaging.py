@@ -19,8 +19,6 @@ import numpy as np
 from musicgen_live.config import save_json
 from musicgen_live.model.architectures import load_checkpoint
 
-AVERAGE = "average"
-
 
 class WeightAverage(keras.callbacks.Callback):
     """Adds the weights after every step to a running mean; after every epoch, saves the
@@ -28,25 +26,27 @@ class WeightAverage(keras.callbacks.Callback):
 
     def __init__(self, run_dir: Path, initial_epoch: int, validation_data: Any) -> None:
         super().__init__()
-        self.checkpoint = run_dir / "checkpoints" / f"{AVERAGE}.keras"
-        self.record = run_dir / f"{AVERAGE}.json"
+        self.checkpoint = run_dir / "checkpoints" / "average.keras"
+        self.record = run_dir / "average.json"
         self.initial_epoch = initial_epoch
         self.validation_data = validation_data
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self.steps = 0
-        self.sums = [np.zeros(w.shape, np.float64) for w in self.model.get_weights()]
-        if self.continues():
-            self.steps = int(json.loads(self.record.read_text())["steps"])
+        self.steps = self.saved_steps()
+        if self.steps:
             saved = load_checkpoint(self.checkpoint).get_weights()
             self.sums = [np.asarray(w, np.float64) * self.steps for w in saved]
+        else:
+            self.sums = [np.zeros(w.shape, np.float64) for w in self.model.get_weights()]
 
-    def continues(self) -> bool:
-        """Whether the saved mean was taken up to the epoch this run resumes after (an older
-        mean, from before a stretch without averaging, is started afresh)."""
+    def saved_steps(self) -> int:
+        """The steps in the saved mean, if it was taken up to the epoch this run resumes
+        after; else 0 (an older mean, from before a stretch without averaging, is started
+        afresh)."""
         if not (self.checkpoint.exists() and self.record.exists()):
-            return False
-        return bool(json.loads(self.record.read_text()).get("epoch") == self.initial_epoch)
+            return 0
+        record = json.loads(self.record.read_text())
+        return int(record["steps"]) if record.get("epoch") == self.initial_epoch else 0
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         for total, weight in zip(self.sums, self.model.get_weights(), strict=True):

@@ -44,6 +44,12 @@ def best_validation_loss(run_dir: Path) -> float | None:
     return min(losses, default=None)
 
 
+def run_checkpoint(config: TrainConfig) -> str:
+    """The checkpoint a run is for: the weight average of a run that averages, else the
+    epoch with the best validation loss (what `export` takes and `metrics.json` measures)."""
+    return "average" if config.average else "best"
+
+
 def epochs_done(run_dir: Path) -> int:
     state = run_dir / "state.json"
     return int(json.loads(state.read_text())["epoch"]) if state.exists() else 0

@@ -25,14 +25,13 @@ from musicgen_live.model.architectures import (
     set_dropout,
 )
 from musicgen_live.notes import clip_features
-from musicgen_live.training.averaging import AVERAGE
 from musicgen_live.training.callbacks import epoch_callbacks
 from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
 from musicgen_live.training.distributed import fit_multi_worker
 from musicgen_live.training.evaluate import evaluate_keras, ngram_baseline
 from musicgen_live.training.metrics import histogram_baseline
 from musicgen_live.training.pipeline import Augmentation, window_dataset
-from musicgen_live.training.run_folder import epochs_done, record_stage
+from musicgen_live.training.run_folder import epochs_done, record_stage, run_checkpoint
 from musicgen_live.training.windows import index_windows
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
@@ -235,8 +234,7 @@ def train(
 def write_metrics(run_dir: Path, config: TrainConfig, corpus: Corpus) -> dict[str, Any]:
     """Evaluate the checkpoint the run is for (the weight average of an averaging run, else
     the best epoch) and the n-gram baseline on validation and test windows."""
-    averaged = config.average and (run_dir / "checkpoints" / f"{AVERAGE}.keras").exists()
-    checkpoint = AVERAGE if averaged else "best"
+    checkpoint = run_checkpoint(config)
     model = load_checkpoint(run_dir / "checkpoints" / f"{checkpoint}.keras")
     metrics: dict[str, Any] = {"data": corpus.source, "checkpoint": checkpoint, "splits": {}}
     baseline = ngram_baseline(corpus, config.window, config.validation_windows, config.seed)
