@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from musicgen_live import __version__, options
+from musicgen_live import __version__, options, sampling_options
 from musicgen_live.errors import UserError
 
 DEFAULT_MODEL = options.DEFAULT_MODEL
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_live_options(live)
     options.model_option(live)
-    options.sampling_options(live)
+    sampling_options.sampling_options(live)
     live.set_defaults(handler=cmd_live)
 
     from musicgen_live.offline_parsers import add_offline_commands

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from musicgen_live import options
+from musicgen_live import options, sampling_options
 from musicgen_live.errors import UserError
 
 
@@ -18,7 +18,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from musicgen_live.generate import PROGRESS_FROM, continue_file, write_continuation
     from musicgen_live.runtime import ModelRunner
 
-    sampling = options.sampling(args)
+    sampling = sampling_options.sampling(args)
     runner = ModelRunner.load(args.model)
     if args.wav:
         from musicgen_live.synth import find_soundfont, render, write_wav
@@ -143,7 +143,7 @@ def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
     from musicgen_live.config import save_json
     from musicgen_live.training.music_eval import format_music_table, music_table
 
-    sampling = options.sampling(args)
+    sampling = sampling_options.sampling(args)
     columns, phrases = music_table(
         args.data,
         models,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from musicgen_live import options
+from musicgen_live import options, sampling_options
 from musicgen_live.midi_files import TRACK_SELECTORS_HELP
 from musicgen_live.offline import cmd_eval, cmd_export, cmd_generate, cmd_ports, cmd_train
 
@@ -84,7 +84,7 @@ def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
     )
     add("--plot", type=options.output_file(".png"), help="also draw a piano roll PNG")
     options.model_option(generate)
-    options.sampling_options(generate)
+    sampling_options.sampling_options(generate)
     generate.set_defaults(handler=cmd_generate)
 
 
@@ -205,7 +205,7 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     add("--samples", type=options.whole_number(1), default=3, help="answers per phrase for --music")
     add("--save", action="store_true", help="with --music: write the figures into each model.json")
-    options.sampling_options(evaluate)
+    sampling_options.sampling_options(evaluate)
     evaluate.set_defaults(handler=cmd_eval)
 
 

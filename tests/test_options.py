@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from musicgen_live import options
+from musicgen_live import options, sampling_options
 
 
 @pytest.mark.parametrize(
@@ -66,8 +66,8 @@ def test_typed_options_are_recorded_abbreviations_included() -> None:
 
 
 def test_register_is_semitones_or_any() -> None:
-    assert options.register("7") == 7
-    assert options.register("any") is None
+    assert sampling_options.register("7") == 7
+    assert sampling_options.register("any") is None
     for text in ("-1", "49", "x"):
         with pytest.raises(argparse.ArgumentTypeError):
-            options.register(text)
+            sampling_options.register(text)
