@@ -17,6 +17,9 @@ TOP_P = 0.95
 RHYTHM_TEMPERATURE = 1.0
 DYNAMICS_TEMPERATURE = 1.0
 REGISTER = 7  # semitones an answer may go beyond the lowest and highest note it continues
+# `export`: semitones either way a model trained on transposed pieces reads each window at
+# (README, "Reading a phrase in several keys"): chosen by validation within the time budget.
+TRANSPOSITION = 3
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,15 @@ Runtime, training, export and eval all read this one numpy-only module, and `exp
 A note is four attributes, sampled one after another in `ORDER`: pitch (128 classes), then
 step, duration and velocity, each a categorical over bins and conditioned on the attributes
 sampled before it. Step bin 0 means "with the previous note" (a chord).
+
+A model may read each window several times, transposed by a few semitones (`transpositions`
+in model.json), and average what the readings predict, each moved back to the window's own
+key: a model trained on transposed pieces is an ensemble of itself this way, for the cost of
+a batch in one network run.
+
+A recurrent model may carry its state (`stateful` in model.json): `body` then also returns
+the state after the window, and `advance` reads one more note from a state, so an answer costs
+one window read and then one step per note.
 """
 
 from __future__ import annotations
@@ -14,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-FORMAT = 2
+FORMAT = 3
+FORMATS = (2, 3)  # format 2 cards read every window once (no `transpositions` field)
 FEATURES = ("pitch", "step", "duration", "velocity")
 ORDER = ("pitch", "step", "duration", "velocity")
 
@@ -34,7 +44,13 @@ EDGES: dict[str, np.ndarray] = {
 }
 SIZES = {"pitch": 128, **{name: len(edges) - 1 for name, edges in EDGES.items()}}
 
-BODY = "body"  # signature: notes (1, window, 4) -> hidden (1, units), pitch (1, 128) logits
+# Signature: notes (readings, window, 4) -> hidden (readings, units), pitch (readings, 128)
+# logits; each head takes hidden and its conditions with the same leading readings axis.
+# A stateful body also returns `state` (readings, size); `advance` takes note (readings, 4) and
+# state and returns hidden, pitch and state.
+BODY = "body"
+ADVANCE = "advance"
+MAX_TRANSPOSITION = 12
 
 
 def conditions(attribute: str, order: tuple[str, ...] = ORDER) -> tuple[str, ...]:
@@ -42,13 +58,22 @@ def conditions(attribute: str, order: tuple[str, ...] = ORDER) -> tuple[str, ...
     return order[: order.index(attribute)]
 
 
-def signatures(order: tuple[str, ...] = ORDER) -> dict[str, dict[str, list[str]]]:
+def signatures(
+    order: tuple[str, ...] = ORDER, stateful: bool = False
+) -> dict[str, dict[str, list[str]]]:
     """Every signature the runtime calls, with its input and output names."""
     heads = {
         name: {"inputs": ["hidden", *conditions(name, order)], "outputs": ["logits"]}
         for name in order[1:]
     }
-    return {BODY: {"inputs": ["notes"], "outputs": ["hidden", "pitch"]}, **heads}
+    if not stateful:
+        return {BODY: {"inputs": ["notes"], "outputs": ["hidden", "pitch"]}, **heads}
+    outputs = ["hidden", "pitch", "state"]
+    return {
+        BODY: {"inputs": ["notes"], "outputs": outputs},
+        ADVANCE: {"inputs": ["note", "state"], "outputs": outputs},
+        **heads,
+    }
 
 
 def to_bins(attribute: str, values: np.ndarray) -> np.ndarray:
@@ -83,23 +108,59 @@ def from_bin(attribute: str, index: int, rng: np.random.Generator) -> float:
     return float(np.exp(rng.uniform(np.log(low), np.log(high))))
 
 
-def describe(window: int, order: tuple[str, ...] = ORDER) -> dict[str, Any]:
+def readings(transposition: int) -> list[int]:
+    """The semitone shifts of a model read transposed by up to `transposition` either way."""
+    return list(range(-transposition, transposition + 1))
+
+
+def transpositions(card: dict[str, Any]) -> tuple[int, ...]:
+    """The shifts a model's card says its body reads each window at (format 2: once)."""
+    return tuple(card.get("transpositions", [0]))
+
+
+def is_stateful(card: dict[str, Any]) -> bool:
+    """Whether a model's card says it carries its state (format 2: never)."""
+    return bool(card.get("stateful", False))
+
+
+def describe(
+    window: int,
+    order: tuple[str, ...] = ORDER,
+    shifts: tuple[int, ...] | list[int] = (0,),
+    stateful: bool = False,
+) -> dict[str, Any]:
     """What model.json records of the contract; the runtime compares it field by field."""
     return {
         "format": FORMAT,
         "window": window,
+        "transpositions": list(shifts),
+        "stateful": stateful,
         "features": list(FEATURES),
         "order": list(order),
         "max_seconds": MAX_SECONDS,
         "bins": {name: [round(float(e), 6) for e in edges] for name, edges in EDGES.items()},
-        "signatures": signatures(order),
+        "signatures": signatures(order, stateful),
     }
 
 
 def mismatch(card: dict[str, Any]) -> str | None:
     """The first model.json field that this version cannot run, with why; None if it fits."""
-    if card.get("format") != FORMAT:
+    if card.get("format") not in FORMATS:
         return f"format {card.get('format')!r} (this version runs format {FORMAT}; re-export it)"
+    shifts = card.get("transpositions", [0]) if card["format"] == 2 else card.get("transpositions")
+    if (
+        not isinstance(shifts, list)
+        or not all(type(shift) is int and abs(shift) <= MAX_TRANSPOSITION for shift in shifts)
+        or 0 not in shifts
+        or len(set(shifts)) != len(shifts)
+    ):
+        return (
+            f"transpositions {shifts!r} (distinct semitone shifts within "
+            f"±{MAX_TRANSPOSITION}, 0 among them)"
+        )
+    stateful = card.get("stateful", False) if card["format"] == 2 else card.get("stateful")
+    if not isinstance(stateful, bool):
+        return f"stateful {stateful!r} (true or false)"
     window = card.get("window")
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
         return f"window {window!r} (a positive whole number of notes)"
@@ -111,7 +172,7 @@ def mismatch(card: dict[str, Any]) -> str | None:
         or order[0] != "pitch"
     ):
         return f"order {order!r} (pitch first, then step, duration and velocity in some order)"
-    expected = describe(window, tuple(order))
+    expected = describe(window, tuple(order), shifts, stateful)
     for field in ("features", "max_seconds", "bins", "signatures"):
         if card.get(field) != expected[field]:
             return f"{field} (differs from what this version of the runtime expects)"

@@ -102,7 +102,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     quiet_tensorflow()
     from musicgen_live.model.export import export_run
 
-    out = export_run(args.run_dir, args.out, args.checkpoint)
+    out = export_run(args.run_dir, args.out, args.checkpoint, args.transpositions)
     print(f"exported {out / 'model.tflite'} and {out / 'model.json'}")
     return 0
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from musicgen_live import options, sampling_options
+from musicgen_live import config, contract, options, sampling_options
 from musicgen_live.midi_files import TRACK_SELECTORS_HELP
 from musicgen_live.offline import cmd_eval, cmd_export, cmd_generate, cmd_ports, cmd_train
 
@@ -40,6 +40,15 @@ def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type:
         default=None,
         help="best validation loss, the last epoch, or the weights averaged by --average "
         "(default: average for a run that averages, else best)",
+    )
+    export.add_argument(
+        "--transpositions",
+        type=options.whole_number(0, contract.MAX_TRANSPOSITION),
+        default=None,
+        metavar="N",
+        help="read each window also transposed by 1..N semitones up and down and average "
+        "the readings (2N+1 in one batched run; 0 reads it once). Default: the run's "
+        f"--transpose, at most {config.TRANSPOSITION}",
     )
     export.set_defaults(handler=cmd_export)
     _eval_parser(commands)

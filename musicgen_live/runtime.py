@@ -2,8 +2,10 @@
 
 A note is sampled one attribute at a time (the contract's order): the body reads the window
 once and gives the pitch distribution; each later head sees what was already chosen, so
-chords, voicings and accents come out together. This is the live path: it never imports
-TensorFlow.
+chords, voicings and accents come out together. A model whose card lists transpositions
+reads the window at each of them in one batched run and every distribution drawn from is
+the average of the readings, moved back to the window's key. This is the live path: it
+never imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -105,6 +107,16 @@ def fill_window(rows: np.ndarray, window: int) -> np.ndarray:
     return rows[-window:]
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the network gives for the next note: every reading's hidden state, the pitch
+    logits of the window's key, and a stateful model's state (else None)."""
+
+    hidden: np.ndarray
+    pitch: np.ndarray
+    state: np.ndarray | None = None
+
+
 class Signature:
     """One signature of the flatbuffer, called with tensors set in place (no per-call
     resizing or allocation, which LiteRT's SignatureRunner does on every call)."""
@@ -132,7 +144,8 @@ class Signature:
 
 def _check_signatures(path: Path, interpreter: Any, card: dict[str, Any]) -> None:
     found = interpreter.get_signature_list()
-    for key, expected in contract.signatures(tuple(card["order"])).items():
+    signatures = contract.signatures(tuple(card["order"]), contract.is_stateful(card))
+    for key, expected in signatures.items():
         if key not in found:
             raise ModelError(f"{path}: no {key!r} signature (model.json field signatures)")
         for side in ("inputs", "outputs"):
@@ -144,11 +157,63 @@ def _check_signatures(path: Path, interpreter: Any, card: dict[str, Any]) -> Non
     shape = tuple(
         interpreter.get_signature_runner(contract.BODY).get_input_details()["notes"]["shape"]
     )
-    if shape != (1, card["window"], 4):
+    readings = len(contract.transpositions(card))
+    if shape != (readings, card["window"], 4):
         raise ModelError(
-            f"{path}: reads windows of shape {shape}, but model.json field window is "
-            f"{card['window']}"
+            f"{path}: reads windows of shape {shape}, but model.json fields window and "
+            f"transpositions say ({readings}, {card['window']}, 4)"
         )
+
+
+def softmax_rows(logits: np.ndarray) -> np.ndarray:
+    logits = np.asarray(logits, dtype=np.float64)
+    weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def log_mean(chances: np.ndarray) -> np.ndarray:
+    """Logits of the average of the rows' distributions: (readings, classes) -> (classes,)."""
+    return np.log(np.maximum(chances.mean(axis=0), 1e-30))
+
+
+class Readings:
+    """The transposed readings of a window: the batch the body runs, and how their pitch
+    distributions and conditions map back to the window's own key."""
+
+    def __init__(self, shifts: tuple[int, ...]) -> None:
+        self.shifts = np.array(shifts, dtype=np.int64)
+        # reading k predicts the window's pitch q as class q + shift k
+        moved = np.arange(128)[None, :] + self.shifts[:, None]
+        self._inside = (moved >= 0) & (moved <= 127)
+        self._moved = np.clip(moved, 0, 127)
+
+    def __len__(self) -> int:
+        return len(self.shifts)
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        """(readings, *rows.shape): feature rows (a window, or one note) at every shift."""
+        batch = np.repeat(rows[None].astype(np.float32), len(self.shifts), axis=0)
+        if len(self.shifts) > 1:
+            shifts = self.shifts.reshape((-1,) + (1,) * (rows.ndim - 1))
+            batch[..., 0] = np.clip(batch[..., 0] + shifts, 0, 127)
+        return batch
+
+    def pitch(self, logits: np.ndarray) -> np.ndarray:
+        """Pitch logits of the window's key from every reading's (readings, 128)."""
+        if len(self.shifts) == 1:
+            return np.asarray(logits[0])
+        back = np.take_along_axis(softmax_rows(logits), self._moved, axis=1) * self._inside
+        return log_mean(back)
+
+    def given(self, attribute: str, value: int) -> np.ndarray:
+        """An attribute's class as each reading sees it (pitch moves with the reading)."""
+        if attribute == "pitch":
+            return np.clip(value + self.shifts, 0, 127).astype(np.int32)
+        return np.full(len(self.shifts), value, np.int32)
+
+    def head(self, logits: np.ndarray) -> np.ndarray:
+        """A later head's logits from every reading's (readings, classes)."""
+        return np.asarray(logits[0]) if len(self.shifts) == 1 else log_mean(softmax_rows(logits))
 
 
 class ModelRunner:
@@ -160,9 +225,12 @@ class ModelRunner:
         self.window: int = int(card["window"])
         self.arch: str = card.get("arch", "?")
         self.order: tuple[str, ...] = tuple(card["order"])
+        self.readings = Readings(contract.transpositions(card))
+        self.stateful = contract.is_stateful(card)
         self._interpreter = interpreter
         self._signatures = {
-            key: Signature(interpreter, key) for key in contract.signatures(self.order)
+            key: Signature(interpreter, key)
+            for key in contract.signatures(self.order, self.stateful)
         }
 
     @classmethod
@@ -194,36 +262,45 @@ class ModelRunner:
         except (ValueError, RuntimeError) as error:
             raise ModelError(f"{model_path}: not a usable TFLite model ({error})") from error
 
-    def body(self, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(hidden state, pitch logits) after one window of feature rows."""
+    def body(self, window: np.ndarray) -> Reading:
+        """The network after one window of feature rows."""
         out = self._signatures[contract.BODY](
-            notes=window.reshape(1, self.window, 4).astype(np.float32)
+            notes=self.readings.rows(window.reshape(self.window, 4))
         )
-        return out["hidden"], out["pitch"][0]
+        return Reading(out["hidden"], self.readings.pitch(out["pitch"]), out.get("state"))
+
+    def step(self, row: np.ndarray, state: np.ndarray) -> Reading:
+        """A stateful network carried one note on from `state`."""
+        out = self._signatures[contract.ADVANCE](note=self.readings.rows(row), state=state)
+        return Reading(out["hidden"], self.readings.pitch(out["pitch"]), out["state"])
 
     def head(self, attribute: str, hidden: np.ndarray, given: dict[str, int]) -> np.ndarray:
         """An attribute's logits given the classes of the attributes sampled before it."""
         values = {
-            name: np.array([given[name]], np.int32)
+            name: self.readings.given(name, given[name])
             for name in contract.conditions(attribute, self.order)
         }
-        return self._signatures[attribute](hidden=hidden, **values)["logits"][0]
+        return self.readings.head(self._signatures[attribute](hidden=hidden, **values)["logits"])
 
     def logits(self, window: np.ndarray, next_row: np.ndarray) -> dict[str, np.ndarray]:
         """Every head's logits for the note after the window, conditioned on its true classes
         (what the NLL of a held-out note is computed from)."""
-        hidden, pitch = self.body(window)
+        reading = self.body(window)
         given = dict(zip(contract.FEATURES, contract.feature_bins(next_row).tolist(), strict=True))
-        return {"pitch": pitch} | {name: self.head(name, hidden, given) for name in self.order[1:]}
+        heads = {name: self.head(name, reading.hidden, given) for name in self.order[1:]}
+        return {"pitch": reading.pitch} | heads
 
     def sample(
         self, window: np.ndarray, sampling: Sampling, rng: np.random.Generator
     ) -> np.ndarray:
-        """One feature row (pitch, step, duration, velocity), its attributes drawn in turn."""
-        hidden, pitch_logits = self.body(window)
-        given = {"pitch": sample_pitch(pitch_logits, sampling, rng)}
+        """One feature row (pitch, step, duration, velocity) after a window."""
+        return self.draw(self.body(window), sampling, rng)
+
+    def draw(self, reading: Reading, sampling: Sampling, rng: np.random.Generator) -> np.ndarray:
+        """One feature row from the network's reading, its attributes drawn in turn."""
+        given = {"pitch": sample_pitch(reading.pitch, sampling, rng)}
         for name in self.order[1:]:
-            logits = self.head(name, hidden, given)
+            logits = self.head(name, reading.hidden, given)
             given[name] = sample_class(logits, sampling.temperature_of(name), rng)
         row = [contract.from_bin(name, given[name], rng) for name in contract.FEATURES]
         row[2] = max(row[2], MIN_DURATION)
@@ -232,10 +309,18 @@ class ModelRunner:
     def generate(
         self, seed: np.ndarray, sampling: Sampling, rng: np.random.Generator
     ) -> Iterator[np.ndarray]:
-        """Endless continuation of the seed rows, one feature row at a time."""
+        """Endless continuation of the seed rows, one feature row at a time. A stateful
+        model reads the seed's window once and then steps one note at a time; any other
+        re-reads the window, moved one note on, for every note."""
         window = fill_window(seed, self.window)
         sampling = sampling.within(window[:, 0])
+        reading = self.body(window)
         while True:
-            row = self.sample(window, sampling, rng)
+            row = self.draw(reading, sampling, rng)
             yield row
-            window = np.concatenate([window[1:], clip_features(row[None, :])])
+            played = clip_features(row[None, :])
+            if reading.state is not None:
+                reading = self.step(played[0], reading.state)
+            else:
+                window = np.concatenate([window[1:], played])
+                reading = self.body(window)

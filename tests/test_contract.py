@@ -47,6 +47,12 @@ def test_heads_are_conditioned_on_the_attributes_sampled_before_them() -> None:
         ({"max_seconds": 8.0}, "max_seconds"),
         ({"bins": {}}, "bins"),
         ({"signatures": {"body": {}}}, "signatures"),
+        ({"transpositions": [1, 2]}, "transpositions"),  # not read in its own key
+        ({"transpositions": [0, 0]}, "transpositions"),
+        ({"transpositions": [0, 13]}, "transpositions"),
+        ({"transpositions": "0"}, "transpositions"),
+        ({"stateful": "yes"}, "stateful"),
+        ({"stateful": True}, "signatures"),  # without the advance signature
     ],
 )
 def test_a_card_that_does_not_match_names_the_field(change: dict, field: str) -> None:
@@ -54,3 +60,22 @@ def test_a_card_that_does_not_match_names_the_field(change: dict, field: str) ->
     problem = contract.mismatch(card)
     assert problem is not None and problem.startswith(field)
     assert contract.mismatch(contract.describe(32)) is None
+
+
+def test_a_format_2_card_reads_every_window_once_and_carries_no_state() -> None:
+    card = contract.describe(32)
+    old = {k: v for k, v in card.items() if k not in ("transpositions", "stateful")}
+    old["format"] = 2
+    assert contract.mismatch(old) is None
+    assert contract.transpositions(old) == (0,) and not contract.is_stateful(old)
+    assert contract.mismatch({**card, "format": 3, "transpositions": None}) is not None
+
+
+def test_a_stateful_model_has_a_signature_that_advances_its_state() -> None:
+    signatures = contract.signatures(stateful=True)
+    assert signatures["body"]["outputs"] == ["hidden", "pitch", "state"]
+    assert signatures["advance"] == {
+        "inputs": ["note", "state"],
+        "outputs": ["hidden", "pitch", "state"],
+    }
+    assert contract.readings(2) == [-2, -1, 0, 1, 2] and contract.readings(0) == [0]

@@ -53,7 +53,10 @@ def test_model_card_describes_the_export(tiny_model: Path) -> None:
     assert card["format"] == contract.FORMAT
     assert card["features"] == ["pitch", "step", "duration", "velocity"]
     assert card["order"] == list(contract.ORDER)
-    assert set(card["signatures"]) == {"body", "step", "duration", "velocity"}
+    # a recurrent model carries its state; trained on pieces transposed by up to 2 semitones,
+    # it reads each window at -2..2
+    assert card["stateful"] is True and card["transpositions"] == [-2, -1, 0, 1, 2]
+    assert set(card["signatures"]) == {"body", "advance", "step", "duration", "velocity"}
     assert contract.mismatch(card) is None
     validation = card["metrics"]["splits"]["validation"]
     heads = {"pitch_nll", "pitch_accuracy", "step_nll", "duration_nll", "velocity_nll"}
@@ -62,3 +65,67 @@ def test_model_card_describes_the_export(tiny_model: Path) -> None:
     assert set(validation["histogram"]) >= heads - {"pitch_accuracy"}
     assert card["training"]["augmentation"] == [{"from_epoch": 0, "transpose": 2, "stretch": 0.1}]
     assert card["exported"]
+
+
+def keras_readings(
+    model: object, inputs: np.ndarray, next_notes: np.ndarray, shifts: list[int]
+) -> dict[str, np.ndarray]:
+    """What a model read at every shift predicts at each window's last note, averaged in the
+    windows' own key (the runtime's readings, computed independently from Keras)."""
+    from musicgen_live.training.metrics import classes_of_windows, log_softmax
+
+    total = {name: np.zeros((len(inputs), contract.SIZES[name])) for name in contract.ORDER}
+    for shift in shifts:
+        moved, following = inputs.copy(), next_notes.copy()
+        moved[..., 0] += shift
+        following[:, 0] += shift
+        classes = classes_of_windows(moved, following)
+        out = model.predict({"notes": moved, "classes": classes}, verbose=0)  # type: ignore[attr-defined]
+        for name in contract.ORDER:
+            chances = np.exp(log_softmax(out[name][:, -1].astype(np.float64)))
+            if name == "pitch":  # this reading's class q + shift is the window's pitch q
+                moved_back = np.zeros_like(chances)
+                source = np.arange(128) + shift
+                inside = (source >= 0) & (source < 128)
+                moved_back[:, inside] = chances[:, source[inside]]
+                chances = moved_back
+            total[name] += chances / len(shifts)
+    # a pitch moved outside 0-127 by a reading is lost: compare distributions, renormalised
+    return {name: np.log(values / values.sum(-1, keepdims=True)) for name, values in total.items()}
+
+
+@pytest.mark.slow
+def test_a_stateful_model_read_in_several_keys_agrees_with_keras(
+    tmp_path: Path, midi_folder: Path
+) -> None:
+    from musicgen_live.model.architectures import build_model
+    from musicgen_live.model.export import convert
+    from musicgen_live.training.metrics import log_softmax
+
+    window, shifts = 8, [-1, 0, 1]
+    keras_model = build_model("note_lstm", window)
+    (tmp_path / "model.tflite").write_bytes(
+        convert(keras_model, "note_lstm", window, len(shifts), stateful=True)
+    )
+    card = contract.describe(window, contract.ORDER, shifts, stateful=True)
+    (tmp_path / "model.json").write_text(json.dumps({**card, "arch": "note_lstm"}))
+    runner = ModelRunner.load(tmp_path)
+    # windows one note longer: the runtime reads the first 8 notes, then advances by one
+    inputs, next_notes = real_windows(midi_folder, window + 1, 12)
+    assert inputs[..., 0].min() >= 1 and inputs[..., 0].max() <= 126  # no shift leaves 0-127
+    longer = build_model("note_lstm", window + 1)
+    longer.set_weights(keras_model.get_weights())
+    read = keras_readings(keras_model, inputs[:, :-1], inputs[:, -1], shifts)
+    advanced = keras_readings(longer, inputs, next_notes, shifts)
+    for i, (notes, following) in enumerate(zip(inputs, next_notes, strict=True)):
+        exported = runner.logits(notes[:-1], notes[-1])  # body, then every head signature
+        for name in contract.ORDER:
+            got = log_softmax(exported[name][None].astype(np.float64))[0]
+            np.testing.assert_allclose(got, read[name][i], atol=1e-4, rtol=0)
+        reading = runner.step(notes[-1], runner.body(notes[:-1]).state)
+        got = log_softmax(reading.pitch[None].astype(np.float64))[0]
+        np.testing.assert_allclose(got, advanced["pitch"][i], atol=1e-4, rtol=0)
+        given = dict(zip(contract.FEATURES, contract.feature_bins(following).tolist(), strict=True))
+        for name in contract.ORDER[1:]:
+            got = log_softmax(runner.head(name, reading.hidden, given)[None].astype(np.float64))[0]
+            np.testing.assert_allclose(got, advanced[name][i], atol=1e-4, rtol=0)

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,15 @@ import pytest
 
 from musicgen_live import contract
 from musicgen_live.errors import ModelError
-from musicgen_live.runtime import ModelRunner, Sampling, sample_class, sample_pitch
+from musicgen_live.notes import clip_features
+from musicgen_live.runtime import (
+    ModelRunner,
+    Readings,
+    Sampling,
+    fill_window,
+    sample_class,
+    sample_pitch,
+)
 
 
 def entropy(samples: list[int]) -> float:
@@ -127,3 +136,47 @@ def test_answers_stay_within_the_register_of_the_seed(tiny_model: Path) -> None:
         ]
     )
     assert rows[:, 0].min() >= 69 and rows[:, 0].max() <= 87
+
+
+def test_readings_in_other_keys_are_moved_back_to_the_phrases_key() -> None:
+    readings = Readings((-1, 0, 2))
+    window = np.array([[60, 0.1, 0.2, 80], [127, 0.0, 0.5, 90]], np.float32)
+    batch = readings.rows(window)
+    assert batch[:, 0, 0].tolist() == [59, 60, 62] and batch[:, 1, 0].tolist() == [126, 127, 127]
+    assert np.all(batch[:, :, 1:] == window[:, 1:])  # only pitch moves
+    logits = np.full((3, 128), -50.0)
+    logits[0, 63], logits[1, 64], logits[2, 66] = 50.0, 50.0, 50.0  # each says the same pitch
+    chances = np.exp(readings.pitch(logits))
+    assert chances[64] == pytest.approx(1.0, abs=1e-6)
+    assert readings.given("pitch", 64).tolist() == [63, 64, 66]  # heads see it in their key
+    assert readings.given("step", 5).tolist() == [5, 5, 5]
+    step_logits = np.log(np.array([[0.5, 0.5], [1.0, 1e-9], [1.0, 1e-9]]))
+    assert np.exp(readings.head(step_logits)) == pytest.approx([5 / 6, 1 / 6], abs=1e-6)
+    once = Readings((0,))
+    assert np.array_equal(once.pitch(logits[:1]), logits[0])  # read once: the logits as they are
+
+
+def test_a_card_whose_transpositions_differ_from_the_model_is_refused(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ModelError, match="transpositions say") as error:
+        ModelRunner.load(copy_with(tiny_model, tmp_path / "m", transpositions=[-1, 0, 1]))
+    assert "\n" not in str(error.value)
+
+
+def test_a_stateful_runner_reads_the_seed_once_then_advances_note_by_note(
+    tiny_model: Path,
+) -> None:
+    runner = ModelRunner.load(tiny_model)
+    assert runner.stateful and len(runner.readings) == 5
+    seed = np.array([[60 + i % 7, 0.15 * (i % 3), 0.3, 60 + 3 * i] for i in range(12)], np.float32)
+    made = list(islice(runner.generate(seed, Sampling(), np.random.default_rng(3)), 6))
+
+    rng, window = np.random.default_rng(3), fill_window(seed, runner.window)
+    sampling = Sampling().within(window[:, 0])
+    reading, expected = runner.body(window), []
+    for _ in range(6):
+        expected.append(runner.draw(reading, sampling, rng))
+        assert reading.state is not None
+        reading = runner.step(clip_features(expected[-1][None])[0], reading.state)
+    np.testing.assert_array_equal(np.array(made), np.array(expected))

@@ -78,6 +78,8 @@ ARCHITECTURES: dict[str, Callable[..., Any]] = {
     "note_lstm": _note_lstm,
 }
 SEQUENCE_ARCHITECTURES = frozenset({"note_lstm"})
+# Those exported with a runtime that carries the LSTM state from note to note.
+STATEFUL_ARCHITECTURES = frozenset({"note_lstm"})
 # Those whose body has dropout layers that `--dropout` can set.
 DROPOUT_ARCHITECTURES = frozenset({"seed", "embed_lstm", "note_lstm"})
 DEFAULT_ARCHITECTURE = "note_lstm"

@@ -1,7 +1,10 @@
 """`musicgen-live export`: a trained run to model.tflite + model.json for the live runtime.
 
 The flatbuffer holds one signature per step of sampling a note (see `contract.signatures`):
-`body` reads the window once, then a small head per attribute after pitch.
+`body` reads the window once, then a small head per attribute after pitch; a recurrent
+body also gives its state, and `advance` carries it one note on (`model/stateful.py`). With
+`--transpositions N` every signature runs a batch of 2N+1 readings, the window transposed
+by -N..N semitones, which the runtime averages.
 """
 
 from __future__ import annotations
@@ -16,20 +19,21 @@ import keras
 import tensorflow as tf
 
 from musicgen_live import contract
-from musicgen_live.config import TrainConfig, load_dataclass, save_json
+from musicgen_live.config import TRANSPOSITION, TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
-from musicgen_live.model.architectures import build_body, load_checkpoint
+from musicgen_live.model.architectures import STATEFUL_ARCHITECTURES, build_body, load_checkpoint
 from musicgen_live.model.heads import NoteHeads
+from musicgen_live.model.stateful import RecurrentBody
 from musicgen_live.training.run_folder import run_checkpoint
 
 
-def _body_function(trained: keras.Model, arch: str, window: int) -> Any:
-    """notes (1, window, 4) -> hidden state after the last note and pitch logits.
+def _body_function(trained: keras.Model, arch: str, window: int, readings: int) -> Any:
+    """notes (readings, window, 4) -> hidden state after the last note and pitch logits.
 
-    The body is rebuilt with a static batch of 1, which lets the converter use TFLite's
-    fused LSTM kernels.
+    The body is rebuilt with a static batch, which lets the converter use TFLite's fused
+    LSTM kernels.
     """
-    body = build_body(arch, window, batch_size=1, last_only=True)
+    body = build_body(arch, window, batch_size=readings, last_only=True)
     body.set_weights(trained.get_layer("body").get_weights())
     heads: NoteHeads = trained.get_layer("heads")
 
@@ -40,6 +44,24 @@ def _body_function(trained: keras.Model, arch: str, window: int) -> Any:
     return run, body
 
 
+def _stateful_functions(trained: keras.Model) -> tuple[Any, Any, int]:
+    """`body` (a window from the zero state) and `advance` (one note from a state), each giving
+    the hidden state, pitch logits and the state after it."""
+    recurrent = RecurrentBody(trained.get_layer("body"))
+    heads: NoteHeads = trained.get_layer("heads")
+
+    def outputs(hidden: Any, state: Any) -> dict[str, Any]:
+        return {"hidden": hidden, "pitch": heads.logits("pitch", hidden, {}), "state": state}
+
+    def read(notes: Any) -> dict[str, Any]:
+        return outputs(*recurrent.read(notes))
+
+    def step(note: Any, state: Any) -> dict[str, Any]:
+        return outputs(*recurrent.step(note, state))
+
+    return read, step, recurrent.state_size
+
+
 def _head_function(heads: NoteHeads, attribute: str) -> Any:
     def run(hidden: Any, *given: Any) -> dict[str, Any]:
         named = dict(zip(contract.conditions(attribute, heads.order), given, strict=True))
@@ -48,43 +70,64 @@ def _head_function(heads: NoteHeads, attribute: str) -> Any:
     return run
 
 
-def convert(trained: keras.Model, arch: str, window: int) -> bytes:
-    """TFLite flatbuffer with every signature of the contract, built-in ops only."""
+def convert(
+    trained: keras.Model, arch: str, window: int, readings: int = 1, stateful: bool = False
+) -> bytes:
+    """TFLite flatbuffer with every signature of the contract, built-in ops only, each
+    taking a batch of `readings`."""
     heads: NoteHeads = trained.get_layer("heads")
-    run_body, body = _body_function(trained, arch, window)
+    run_body, body = _body_function(trained, arch, window, readings)
     units = body.output.shape[-1]
     archive = keras.export.ExportArchive()
     archive.track(body)
     archive.track(heads)
-    archive.add_endpoint(
-        contract.BODY,
-        run_body,
-        input_signature=[tf.TensorSpec([1, window, 4], tf.float32, "notes")],
-    )
+    notes_spec = tf.TensorSpec([readings, window, 4], tf.float32, "notes")
+    if stateful:
+        read, step, size = _stateful_functions(trained)
+        archive.add_endpoint(contract.BODY, read, input_signature=[notes_spec])
+        archive.add_endpoint(
+            contract.ADVANCE,
+            step,
+            input_signature=[
+                tf.TensorSpec([readings, 4], tf.float32, "note"),
+                tf.TensorSpec([readings, size], tf.float32, "state"),
+            ],
+        )
+    else:
+        archive.add_endpoint(contract.BODY, run_body, input_signature=[notes_spec])
     for attribute in heads.order[1:]:
-        specs = [tf.TensorSpec([1, units], tf.float32, "hidden")] + [
-            tf.TensorSpec([1], tf.int32, name)
+        specs = [tf.TensorSpec([readings, units], tf.float32, "hidden")] + [
+            tf.TensorSpec([readings], tf.int32, name)
             for name in contract.conditions(attribute, heads.order)
         ]
         archive.add_endpoint(attribute, _head_function(heads, attribute), input_signature=specs)
     with tempfile.TemporaryDirectory() as folder:
         archive.write_out(folder, verbose=False)
-        keys = list(contract.signatures(heads.order))
+        keys = list(contract.signatures(heads.order, stateful))
         converter = tf.lite.TFLiteConverter.from_saved_model(folder, signature_keys=keys)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         return bytes(converter.convert())
 
 
-def export_run(run_dir: Path, out: Path, checkpoint: str | None = None) -> Path:
+def export_run(
+    run_dir: Path, out: Path, checkpoint: str | None = None, transposition: int | None = None
+) -> Path:
     """Write out/model.tflite, model.json and model.keras from a run folder: the checkpoint
-    named, or by default the weight average of a run that averages, else the best epoch."""
+    named, or by default the weight average of a run that averages, else the best epoch.
+
+    The model reads each window transposed by up to `transposition` semitones either way;
+    by default as far as the run's transposition augmentation, at most TRANSPOSITION."""
     config = load_dataclass(TrainConfig, run_dir / "config.json")
+    if transposition is None:
+        transposition = min(TRANSPOSITION, config.transpose)
     checkpoint = checkpoint or run_checkpoint(config)
     path = run_dir / "checkpoints" / f"{checkpoint}.keras"
     if not path.exists():
         raise UserError(f"{run_dir}: no {checkpoint} checkpoint to export (train first)")
     trained = load_checkpoint(path)
-    flatbuffer = convert(trained, config.arch, config.window)
+    shifts = contract.readings(transposition)
+    stateful = config.arch in STATEFUL_ARCHITECTURES
+    flatbuffer = convert(trained, config.arch, config.window, len(shifts), stateful)
     out.mkdir(parents=True, exist_ok=True)
     (out / "model.tflite").write_bytes(flatbuffer)
     trained.save(out / "model.keras")  # the Keras original, for benchmarks and fine-tuning
@@ -97,17 +140,22 @@ def export_run(run_dir: Path, out: Path, checkpoint: str | None = None) -> Path:
     stages_file = run_dir / "stages.json"
     if stages_file.exists():
         state["stages"] = json.loads(stages_file.read_text())
-    save_json(out / "model.json", model_card(config, trained, metrics, state))
+    save_json(out / "model.json", model_card(config, trained, metrics, state, shifts, stateful))
     return out
 
 
 def model_card(
-    config: TrainConfig, trained: keras.Model, metrics: dict[str, Any], state: dict[str, Any]
+    config: TrainConfig,
+    trained: keras.Model,
+    metrics: dict[str, Any],
+    state: dict[str, Any],
+    shifts: list[int],
+    stateful: bool,
 ) -> dict[str, Any]:
     """What the runtime and a reader need to know about an exported model."""
     order = tuple(trained.get_layer("heads").order)
     return {
-        **contract.describe(config.window, order),
+        **contract.describe(config.window, order, shifts, stateful),
         "arch": config.arch,
         "parameters": int(trained.count_params()),
         "training": {
