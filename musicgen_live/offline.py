@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from musicgen_live import options, sampling_options
 from musicgen_live.errors import UserError
@@ -136,11 +137,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
     )
     print(f"{windows} windows of the {args.split} split of {args.data}")
     print(format_table(rows, args.split, markdown=args.markdown))
+    if args.save:
+        baselines = {"ngram": rows[-2].metrics, "histogram": rows[-1].metrics}
+        for path, row in zip(models, rows, strict=False):
+            measured = {"data": args.data, "windows": windows, "model": row.metrics} | baselines
+            _save_into_card(path, "eval", {args.split: measured})
     return 0
 
 
-def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
+def _save_into_card(model: Path, field: str, figures: dict[str, Any]) -> None:
+    """Merge figures into a field of a model's card, written whole or not at all."""
     from musicgen_live.config import save_json
+
+    card_path = model / "model.json"
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card[field] = card.get(field, {}) | figures
+    save_json(card_path, card)
+    print(f"wrote the figures into {card_path}")
+
+
+def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
     from musicgen_live.training.music_eval import format_music_table, music_table
 
     sampling = sampling_options.sampling(args)
@@ -158,16 +174,8 @@ def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
     print(format_music_table(columns, markdown=args.markdown))
     if args.save:
         for path, (_, figures) in zip(models, columns[1:], strict=False):
-            card_path = path / "model.json"
-            card = json.loads(card_path.read_text(encoding="utf-8"))
-            card["music"] = {
-                "phrases": phrases,
-                "samples": args.samples,
-                "sampling": vars(sampling),
-            }
-            card["music"] |= {"real": columns[0][1], "model": figures}
-            save_json(card_path, card)  # whole or not at all
-            print(f"wrote the figures into {card_path}")
+            music = {"phrases": phrases, "samples": args.samples, "sampling": vars(sampling)}
+            _save_into_card(path, "music", music | {"real": columns[0][1], "model": figures})
     return 0
 
 

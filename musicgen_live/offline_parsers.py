@@ -213,7 +213,11 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         help="judge sampled answers to held-out phrases as music: rhythm, chords, dynamics, key",
     )
     add("--samples", type=options.whole_number(1), default=3, help="answers per phrase for --music")
-    add("--save", action="store_true", help="with --music: write the figures into each model.json")
+    add(
+        "--save",
+        action="store_true",
+        help="write the figures into each model.json: under eval, or under music with --music",
+    )
     sampling_options.sampling_options(evaluate)
     evaluate.set_defaults(handler=cmd_eval)
 

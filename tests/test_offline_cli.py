@@ -1,6 +1,7 @@
 """The offline commands through the real command line (cli.main): every bad value is one
 line and exit status 2 before any work; outputs appear whole; seeds from band files."""
 
+import json
 import os
 import shutil
 import wave
@@ -12,6 +13,7 @@ import pytest
 
 from musicgen_live.cli import build_parser, main
 from musicgen_live.midi_files import notes_from_midi, read_midi
+from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.datasets import discover
 
 DATA = Path(__file__).parent / "data"
@@ -258,3 +260,21 @@ def test_eval_without_a_test_split_uses_validation_and_says_so(
         shutil.copy(path, only_train / path.name)
     line = one_line_error(capsys, ["eval", "--data", str(only_train), "--model", str(tiny_model)])
     assert "no file falls into the test split (" in line
+
+
+def test_eval_save_writes_the_table_it_printed_into_the_model_card(
+    capsys: pytest.CaptureFixture[str], tiny_model: Path, midi_folder: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "tiny"
+    shutil.copytree(tiny_model, model)
+    argv = ["eval", "--data", str(midi_folder), "--model", str(model), "--split", "validation"]
+    assert exit_code([*argv, "--max-windows", "40", "--save"]) == 0
+    printed = capsys.readouterr().out
+    card = json.loads((model / "model.json").read_text())
+    saved = card["eval"]["validation"]
+    assert saved["windows"] == 40 and saved["data"] == str(midi_folder)
+    assert f"{saved['model']['pitch_nll']:.3f}" in printed
+    assert f"{saved['histogram']['velocity_nll']:.3f}" in printed
+    assert set(saved["ngram"]) == {"pitch_nll", "pitch_accuracy"}
+    assert card["metrics"] == json.loads((tiny_model / "model.json").read_text())["metrics"]
+    assert ModelRunner.load(model).window == 8  # the card still loads
