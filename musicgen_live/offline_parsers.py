@@ -212,7 +212,12 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         action="store_true",
         help="judge sampled answers to held-out phrases as music: rhythm, chords, dynamics, key",
     )
-    add("--samples", type=options.whole_number(1), default=3, help="answers per phrase for --music")
+    add(
+        "--samples",
+        type=options.whole_number(1),
+        default=10,
+        help="answers per phrase for --music (each figure is their mean)",
+    )
     add(
         "--save",
         action="store_true",

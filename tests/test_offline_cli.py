@@ -101,6 +101,10 @@ def test_bad_generate_values_are_one_line_before_any_work(
         (["eval", "--top-p", "2"], "--top-p: '2' is not allowed"),
         (["export", "{tmp}/no-run", "--out", "{tmp}/m"], "run_dir: '{tmp}/no-run' is not an"),
         (["export", "{tmp}", "--out", "{tmp}/file"], "--out: '{tmp}/file' is a file"),
+        (
+            ["export", "{tmp}", "--out", "{tmp}/m", "--transpositions", "13"],
+            "--transpositions: '13' is not allowed",
+        ),
         (["ports", "--backend", "midi"], "--backend: invalid choice: 'midi'"),
     ],
 )

@@ -11,9 +11,9 @@ import pytest
 from musicgen_live import contract
 from musicgen_live.errors import ModelError
 from musicgen_live.notes import clip_features
+from musicgen_live.readings import Readings
 from musicgen_live.runtime import (
     ModelRunner,
-    Readings,
     Sampling,
     fill_window,
     sample_class,
