@@ -43,38 +43,37 @@ class RecurrentBody:
     def state_size(self) -> int:
         return 2 * sum(self.units)
 
-    def zero_state(self, readings: int) -> Any:
-        return tf.zeros([readings, self.state_size], tf.float32)
-
     def step(self, note: Any, state: Any) -> tuple[Any, Any]:
         """One note (readings, 4) from a state: the last layer's output and the new state."""
-        return self._layers(self._inputs(note[:, None, :])[:, 0, :], state)
-
-    def read(self, notes: Any) -> tuple[Any, Any]:
-        """A window (readings, window, 4) from the zero state, unrolled at trace time; the
-        first layer's inputs for every note are computed at once."""
-        inputs, state = self._inputs(notes), self.zero_state(notes.shape[0])
-        hidden = None
-        for projected in tf.unstack(inputs, axis=1):
-            hidden, state = self._layers(projected, state)
-        return hidden, state
-
-    def _inputs(self, notes: Any) -> Any:
-        """The first layer's input projection of notes (readings, n, 4)."""
-        kernel, _, bias = self.cells[0]
-        encoded = self.encoding(notes)
-        flat = tf.reshape(encoded, [-1, encoded.shape[-1]])
-        return tf.reshape(tf.matmul(flat, kernel) + bias, [notes.shape[0], notes.shape[1], -1])
-
-    def _layers(self, projected: Any, state: Any) -> tuple[Any, Any]:
         parts = tf.split(state, [size for units in self.units for size in (units, units)], -1)
-        new_state, x = [], None
+        x, new_state = self.encoding(note[:, None, :])[:, 0, :], []
         for index, (kernel, recurrent, bias) in enumerate(self.cells):
             h, c = parts[2 * index], parts[2 * index + 1]
-            z = (projected if index == 0 else tf.matmul(x, kernel) + bias) + tf.matmul(h, recurrent)
-            # Keras orders the gates input, forget, cell, output
-            gate_in, forget, candidate, gate_out = tf.split(z, 4, axis=-1)
-            c = tf.sigmoid(forget) * c + tf.sigmoid(gate_in) * tf.tanh(candidate)
-            x = tf.sigmoid(gate_out) * tf.tanh(c)
+            x, c = _cell(tf.matmul(x, kernel) + bias, h, c, recurrent)
             new_state += [x, c]
         return x, tf.concat(new_state, axis=-1)
+
+    def read(self, notes: Any) -> tuple[Any, Any]:
+        """A window (readings, window, 4) from the zero state, unrolled at trace time, one
+        layer after the other: each layer's inputs for the whole window are one product."""
+        readings, length = notes.shape[0], notes.shape[1]
+        sequence, state = self.encoding(notes), []
+        for (kernel, recurrent, bias), units in zip(self.cells, self.units, strict=True):
+            flat = tf.reshape(sequence, [readings * length, sequence.shape[-1]])
+            projected = tf.reshape(tf.matmul(flat, kernel) + bias, [readings, length, 4 * units])
+            h = c = tf.zeros([readings, units], tf.float32)
+            outputs = []
+            for inputs in tf.unstack(projected, axis=1):
+                h, c = _cell(inputs, h, c, recurrent)
+                outputs.append(h)
+            sequence = tf.stack(outputs, axis=1)
+            state += [h, c]
+        return h, tf.concat(state, axis=-1)
+
+
+def _cell(projected: Any, h: Any, c: Any, recurrent: Any) -> tuple[Any, Any]:
+    """One LSTM step from the input's projection: the new (h, c)."""
+    # Keras orders the gates input, forget, cell, output
+    gate_in, forget, candidate, gate_out = tf.split(projected + tf.matmul(h, recurrent), 4, -1)
+    c = tf.sigmoid(forget) * c + tf.sigmoid(gate_in) * tf.tanh(candidate)
+    return tf.sigmoid(gate_out) * tf.tanh(c), c
