@@ -152,13 +152,19 @@ def test_playing_again_interrupts_the_answer_and_is_heard(headless: Headless) ->
     assert every_note_closed_then_reset(headless.capture.messages)
 
 
-def recorded_notes(folder: Path) -> list[int]:
-    """Note-ons per track (player, model) of the one session file in `folder`, if written."""
+def recorded_notes(folder: Path, ends: bool = False) -> list[int]:
+    """Note-ons (or with `ends`, note ends) per track (player, model) of the one session
+    file in `folder`, if written."""
     files = list(folder.glob("session-*.mid"))
     assert len(files) <= 1
     if not files:
         return []
     tracks = mido.MidiFile(files[0]).tracks
+    if ends:
+        return [
+            sum(m.type == "note_off" or (m.type == "note_on" and m.velocity == 0) for m in track)
+            for track in tracks
+        ]
     return [sum(m.type == "note_on" and m.velocity > 0 for m in track) for track in tracks]
 
 
@@ -169,11 +175,13 @@ def test_recording_keeps_the_player_and_the_answer(
     try:
         play(session.keyboard, phrase_events(PHRASE, 12))
         session.wait_event(lambda e: e.get("event") == "AnswerEnded", 30)
-        # the file is complete before the process ends, within WRITE_EVERY seconds
+        # the file is complete before the process ends, within WRITE_EVERY seconds of the
+        # last note's end (the answer ends after it)
         deadline = time.monotonic() + WRITE_EVERY + 3.0
-        while time.monotonic() < deadline and recorded_notes(tmp_path) != [12, 8]:
+        while time.monotonic() < deadline and recorded_notes(tmp_path, ends=True) != [12, 8]:
             time.sleep(0.1)
         assert recorded_notes(tmp_path) == [12, 8]
+        assert recorded_notes(tmp_path, ends=True) == [12, 8]
         files = list(tmp_path.glob("session-*.mid"))
         session.process.kill()  # even a hard kill keeps what was played
         session.process.wait()
