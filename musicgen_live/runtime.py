@@ -27,6 +27,9 @@ from musicgen_live.notes import clip_features
 from musicgen_live.readings import Readings
 
 MIN_DURATION = 0.03
+# A stateful model's memory is kept within what was measured: its per-note NLL stays flat
+# from 32 to 256 notes of context; past that it reads its last window afresh.
+CARRY_NOTES = 256
 
 
 @dataclass(frozen=True)
@@ -260,17 +263,18 @@ class ModelRunner:
         self, seed: np.ndarray, sampling: Sampling, rng: np.random.Generator
     ) -> Iterator[np.ndarray]:
         """Endless continuation of the seed rows, one feature row at a time. A stateful
-        model reads the seed's window once and then steps one note at a time; any other
-        re-reads the window, moved one note on, for every note."""
+        model reads the seed's window once and then steps one note at a time, reading its
+        last window afresh once its memory spans CARRY_NOTES; any other re-reads the window,
+        moved one note on, for every note."""
         window = fill_window(seed, self.window)
         sampling = sampling.within(window[:, 0])
-        reading = self.body(window)
+        reading, carried = self.body(window), self.window
         while True:
             row = self.draw(reading, sampling, rng)
             yield row
             played = clip_features(row[None, :])
-            if reading.state is not None:
-                reading = self.step(played[0], reading.state)
+            window = np.concatenate([window[1:], played])
+            if reading.state is not None and carried < CARRY_NOTES:
+                reading, carried = self.step(played[0], reading.state), carried + 1
             else:
-                window = np.concatenate([window[1:], played])
-                reading = self.body(window)
+                reading, carried = self.body(window), self.window

@@ -13,6 +13,7 @@ from musicgen_live.errors import ModelError
 from musicgen_live.notes import clip_features
 from musicgen_live.readings import Readings
 from musicgen_live.runtime import (
+    CARRY_NOTES,
     ModelRunner,
     Sampling,
     fill_window,
@@ -180,3 +181,18 @@ def test_a_stateful_runner_reads_the_seed_once_then_advances_note_by_note(
         assert reading.state is not None
         reading = runner.step(clip_features(expected[-1][None])[0], reading.state)
     np.testing.assert_array_equal(np.array(made), np.array(expected))
+
+
+def test_a_stateful_runner_reads_its_window_afresh_once_its_memory_spans_carry_notes(
+    tiny_model: Path,
+) -> None:
+    runner = ModelRunner.load(tiny_model)
+    reads, steps = [], []
+    body, step = runner.body, runner.step
+    runner.body = lambda window: reads.append(len(steps)) or body(window)  # type: ignore[method-assign]
+    runner.step = lambda row, state: steps.append(row) or step(row, state)  # type: ignore[method-assign]
+    seed = np.array([[60 + i % 7, 0.1, 0.2, 70] for i in range(8)], np.float32)
+    list(islice(runner.generate(seed, Sampling(), np.random.default_rng(0)), 600))
+    carried = CARRY_NOTES - runner.window  # notes stepped after each read of 8
+    assert reads == [0, carried, 2 * carried]
+    assert len(steps) == 600 - 1 - 2  # every note after the first: a step or a read
