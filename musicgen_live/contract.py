@@ -108,7 +108,7 @@ def from_bin(attribute: str, index: int, rng: np.random.Generator) -> float:
     return float(np.exp(rng.uniform(np.log(low), np.log(high))))
 
 
-def readings(transposition: int) -> list[int]:
+def shifts_within(transposition: int) -> list[int]:
     """The semitone shifts of a model read transposed by up to `transposition` either way."""
     return list(range(-transposition, transposition + 1))
 

@@ -78,4 +78,4 @@ def test_a_stateful_model_has_a_signature_that_advances_its_state() -> None:
         "inputs": ["note", "state"],
         "outputs": ["hidden", "pitch", "state"],
     }
-    assert contract.readings(2) == [-2, -1, 0, 1, 2] and contract.readings(0) == [0]
+    assert contract.shifts_within(2) == [-2, -1, 0, 1, 2] and contract.shifts_within(0) == [0]

@@ -125,7 +125,7 @@ def export_run(
     if not path.exists():
         raise UserError(f"{run_dir}: no {checkpoint} checkpoint to export (train first)")
     trained = load_checkpoint(path)
-    shifts = contract.readings(transposition)
+    shifts = contract.shifts_within(transposition)
     stateful = config.arch in STATEFUL_ARCHITECTURES
     flatbuffer = convert(trained, config.arch, config.window, len(shifts), stateful)
     out.mkdir(parents=True, exist_ok=True)
