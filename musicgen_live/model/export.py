@@ -44,10 +44,9 @@ def _body_function(trained: keras.Model, arch: str, window: int, readings: int) 
     return run, body
 
 
-def _stateful_functions(trained: keras.Model) -> tuple[Any, Any, int]:
+def _stateful_functions(trained: keras.Model, recurrent: RecurrentBody) -> tuple[Any, Any]:
     """`body` (a window from the zero state) and `advance` (one note from a state), each giving
     the hidden state, pitch logits and the state after it."""
-    recurrent = RecurrentBody(trained.get_layer("body"))
     heads: NoteHeads = trained.get_layer("heads")
 
     def outputs(hidden: Any, state: Any) -> dict[str, Any]:
@@ -59,7 +58,7 @@ def _stateful_functions(trained: keras.Model) -> tuple[Any, Any, int]:
     def step(note: Any, state: Any) -> dict[str, Any]:
         return outputs(*recurrent.step(note, state))
 
-    return read, step, recurrent.state_size
+    return read, step
 
 
 def _head_function(heads: NoteHeads, attribute: str) -> Any:
@@ -76,24 +75,27 @@ def convert(
     """TFLite flatbuffer with every signature of the contract, built-in ops only, each
     taking a batch of `readings`."""
     heads: NoteHeads = trained.get_layer("heads")
-    run_body, body = _body_function(trained, arch, window, readings)
-    units = body.output.shape[-1]
     archive = keras.export.ExportArchive()
-    archive.track(body)
     archive.track(heads)
     notes_spec = tf.TensorSpec([readings, window, 4], tf.float32, "notes")
     if stateful:
-        read, step, size = _stateful_functions(trained)
+        recurrent = RecurrentBody(trained.get_layer("body"))
+        archive.track(trained.get_layer("body"))  # the note encoding's embedding
+        read, step = _stateful_functions(trained, recurrent)
+        units = recurrent.units[-1]
         archive.add_endpoint(contract.BODY, read, input_signature=[notes_spec])
         archive.add_endpoint(
             contract.ADVANCE,
             step,
             input_signature=[
                 tf.TensorSpec([readings, 4], tf.float32, "note"),
-                tf.TensorSpec([readings, size], tf.float32, "state"),
+                tf.TensorSpec([readings, recurrent.state_size], tf.float32, "state"),
             ],
         )
-    else:
+    else:  # the body rebuilt with a static batch, for the fused LSTM kernels
+        run_body, body = _body_function(trained, arch, window, readings)
+        units = body.output.shape[-1]
+        archive.track(body)
         archive.add_endpoint(contract.BODY, run_body, input_signature=[notes_spec])
     for attribute in heads.order[1:]:
         specs = [tf.TensorSpec([readings, units], tf.float32, "hidden")] + [
