@@ -1,4 +1,4 @@
-"""The argparse value checks of musicgen_live.options."""
+"""The argparse value checks of musicgen_live.values."""
 
 import argparse
 import math
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from musicgen_live import options, sampling_options
+from musicgen_live.cli import control_flags, values
 
 
 @pytest.mark.parametrize(
@@ -14,49 +14,49 @@ from musicgen_live import options, sampling_options
     [("C4", 60), ("C3", 48), ("A0", 21), ("C8", 108), ("F#3", 54), ("Bb2", 46), ("c-1", 0)],
 )
 def test_note_names_count_c4_as_60(text: str, pitch: int) -> None:
-    assert options.pitch(text) == pitch
+    assert values.pitch(text) == pitch
 
 
 @pytest.mark.parametrize("text", ["128", "-1", "H2", "G#9", "C", "x"])
 def test_pitches_outside_midi_are_refused(text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="MIDI pitch 0-127"):
-        options.pitch(text)
+        values.pitch(text)
 
 
 def test_numbers_must_be_finite_and_in_range() -> None:
-    assert options.positive_number("0.5") == 0.5
+    assert values.positive_number("0.5") == 0.5
     for text in ("nan", "inf", "-inf", "0", "-1", "one"):
         with pytest.raises(argparse.ArgumentTypeError, match="finite number above 0"):
-            options.positive_number(text)
-    assert options.probability("1") == 1.0
+            values.positive_number(text)
+    assert values.probability("1") == 1.0
     with pytest.raises(argparse.ArgumentTypeError, match="at most 1"):
-        options.probability("1.01")
-    assert math.isclose(options.number(0, 1, below=True)("0.99"), 0.99)
+        values.probability("1.01")
+    assert math.isclose(values.number(0, 1, below=True)("0.99"), 0.99)
     with pytest.raises(argparse.ArgumentTypeError, match="below 1"):
-        options.number(0, 1, below=True)("1")
+        values.number(0, 1, below=True)("1")
 
 
 def test_whole_numbers_name_what_is_allowed() -> None:
-    assert options.whole_number(1)("3") == 3
+    assert values.whole_number(1)("3") == 3
     with pytest.raises(argparse.ArgumentTypeError, match="'0' is not allowed.*1 or more"):
-        options.whole_number(1)("0")
+        values.whole_number(1)("0")
     with pytest.raises(argparse.ArgumentTypeError, match="from 0 to 24"):
-        options.whole_number(0, 24)("25")
+        values.whole_number(0, 24)("25")
     with pytest.raises(argparse.ArgumentTypeError, match="whole number"):
-        options.whole_number(0)("2.5")
+        values.whole_number(0)("2.5")
 
 
 def test_output_folder_may_be_new_but_not_a_file(tmp_path: Path) -> None:
-    assert options.output_folder(str(tmp_path / "a" / "b")) == tmp_path / "a" / "b"
+    assert values.output_folder(str(tmp_path / "a" / "b")) == tmp_path / "a" / "b"
     (tmp_path / "file").write_text("x")
     with pytest.raises(argparse.ArgumentTypeError, match="is a file"):
-        options.output_folder(str(tmp_path / "file"))
+        values.output_folder(str(tmp_path / "file"))
     with pytest.raises(argparse.ArgumentTypeError, match="is a file, not a folder"):
-        options.output_folder(str(tmp_path / "file" / "run"))
+        values.output_folder(str(tmp_path / "file" / "run"))
 
 
 def test_typed_options_are_recorded_abbreviations_included() -> None:
-    parser = options.Parser(prog="test")
+    parser = values.Parser(prog="test")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--window", type=int, default=32)
     parser.add_argument("--no-sustain", action="store_true")
@@ -66,8 +66,8 @@ def test_typed_options_are_recorded_abbreviations_included() -> None:
 
 
 def test_register_is_semitones_or_any() -> None:
-    assert sampling_options.register("7") == 7
-    assert sampling_options.register("any") is None
+    assert control_flags.register("7") == 7
+    assert control_flags.register("any") is None
     for text in ("-1", "49", "x"):
         with pytest.raises(argparse.ArgumentTypeError):
-            sampling_options.register(text)
+            control_flags.register(text)

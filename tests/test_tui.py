@@ -30,8 +30,8 @@ from musicgen_live.live.events import (
     State,
     StateChanged,
 )
-from musicgen_live.live.settings import Settings, load_settings, settings_path
 from musicgen_live.tui.screens import ErrorScreen, HelpScreen
+from musicgen_live.tui.settings import Settings, load_settings, settings_path
 from musicgen_live.tui.widgets import PianoRoll, StatePanel
 from tests.tui_fakes import fake_app
 

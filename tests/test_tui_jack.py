@@ -18,11 +18,11 @@ from textual.widgets import OptionList
 
 from musicgen_live import config as defaults
 from musicgen_live.cli import build_parser
-from musicgen_live.live.config import resolve_config
+from musicgen_live.cli.live_config import resolve_config
 from musicgen_live.live.events import EngineEvent, NotePlayed, Recording
-from musicgen_live.live.settings import load_settings
 from musicgen_live.live.thread import EngineThread
 from musicgen_live.tui.app import make_app
+from musicgen_live.tui.settings import load_settings
 from musicgen_live.tui.widgets import PianoRoll, StatePanel
 from tests.jack import MonitorProcess, every_note_closed_then_reset, wait_port
 

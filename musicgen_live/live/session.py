@@ -20,7 +20,7 @@ from musicgen_live.errors import UserError
 from musicgen_live.live import commands as do
 from musicgen_live.live import supervise
 from musicgen_live.live.conductor import Conductor
-from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, LiveConfig
+from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, SYNTH, LiveConfig
 from musicgen_live.live.demo import Demo
 from musicgen_live.live.engine import Engine
 from musicgen_live.live.event_log import EventLog
@@ -34,7 +34,6 @@ from musicgen_live.live.events import (
 )
 from musicgen_live.live.player import Player, Sink
 from musicgen_live.live.recording import SessionRecording
-from musicgen_live.live.settings import SYNTH
 from musicgen_live.live.sound import IN_PROCESS_INPUT, SILENT_OUTPUT, in_process_notices, open_synth
 from musicgen_live.ports import MidiPorts, MidiUnavailable, is_own_port, match_port
 from musicgen_live.runtime import ModelRunner

@@ -33,11 +33,11 @@ from musicgen_live.live.commands import (
 )
 from musicgen_live.live.config import LiveConfig, Performance
 from musicgen_live.live.events import EngineEvent, NotePlayed
-from musicgen_live.live.settings import remember
 from musicgen_live.tui import messages
 from musicgen_live.tui.choice import ChoiceScreen
 from musicgen_live.tui.controls import SETTING, STEPS, shown, stepped, toggled_mode
 from musicgen_live.tui.screens import ErrorScreen, HelpScreen
+from musicgen_live.tui.settings import remember
 from musicgen_live.tui.widgets import PianoRoll, StatePanel, Stepper
 
 MODELS = Path(__file__).resolve().parent.parent.parent / "models"

@@ -11,9 +11,10 @@ import pytest
 
 from musicgen_live import config as defaults
 from musicgen_live.cli import DEFAULT_MODEL, build_parser
+from musicgen_live.cli.live_config import resolve_config
 from musicgen_live.errors import UserError
-from musicgen_live.live.config import LiveConfig, parse_length, resolve_config
-from musicgen_live.live.settings import Settings, load_settings, remember, save_settings
+from musicgen_live.live.config import LiveConfig, parse_length
+from musicgen_live.tui.settings import Settings, load_settings, remember, save_settings
 
 
 def parse(*argv: str) -> tuple[argparse.Namespace, set[str]]:

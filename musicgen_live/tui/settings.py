@@ -12,8 +12,6 @@ import tomli_w
 
 from musicgen_live import config as defaults
 
-SYNTH = "FluidSynth"
-
 
 @dataclass(frozen=True)
 class Settings:

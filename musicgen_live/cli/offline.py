@@ -1,5 +1,5 @@
 """The handlers of the offline subcommands (ports, generate, train, export, eval); their
-options are in offline_parsers.py."""
+options are in offline_flags.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from musicgen_live import options, sampling_options
+from musicgen_live.cli import control_flags, values
 from musicgen_live.errors import UserError
 
 
@@ -19,7 +19,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from musicgen_live.generate import PROGRESS_FROM, continue_file, write_continuation
     from musicgen_live.runtime import ModelRunner
 
-    sampling = sampling_options.sampling(args)
+    sampling = control_flags.sampling(args)
     runner = ModelRunner.load(args.model)
     if args.wav:
         from musicgen_live.synth import find_soundfont, render, write_wav
@@ -128,7 +128,7 @@ def _held_out_split(data: str, split: str) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     from musicgen_live.training.evaluate import evaluation_table, format_table
 
-    models = args.model or [options.DEFAULT_MODEL]
+    models = args.model or [values.DEFAULT_MODEL]
     args.split = _held_out_split(args.data, args.split)
     if args.music:
         return _music_eval(args, models)
@@ -159,7 +159,7 @@ def _save_into_card(model: Path, field: str, figures: dict[str, Any]) -> None:
 def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
     from musicgen_live.training.music_eval import format_music_table, music_table
 
-    sampling = sampling_options.sampling(args)
+    sampling = control_flags.sampling(args)
     columns, phrases = music_table(
         args.data,
         models,

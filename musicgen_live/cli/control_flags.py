@@ -7,7 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from musicgen_live import config as defaults
-from musicgen_live import options
+from musicgen_live.cli import values
 from musicgen_live.errors import UserError
 
 if TYPE_CHECKING:
@@ -18,11 +18,11 @@ def register(text: str) -> int | None:
     """An argparse type: semitones 0-48, or 'any' for no register limit."""
     if text.strip().lower() == "any":
         return None
-    return options.whole_number(0, 48)(text)
+    return values.whole_number(0, 48)(text)
 
 
 def sampling_options(parser: argparse.ArgumentParser) -> None:
-    temperature = options.positive_number
+    temperature = values.positive_number
     parser.add_argument(
         "--temperature",
         type=temperature,
@@ -31,7 +31,7 @@ def sampling_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--top-p",
-        type=options.probability,
+        type=values.probability,
         default=defaults.TOP_P,
         help="pitch nucleus, in (0, 1] (default: %(default)s)",
     )
@@ -57,7 +57,7 @@ def sampling_options(parser: argparse.ArgumentParser) -> None:
     for option, default, which in (("--low", "A0", "lowest"), ("--high", "C8", "highest")):
         parser.add_argument(
             option,
-            type=options.pitch,
+            type=values.pitch,
             default=default,  # a string, so argparse reads it through the type
             help=f"{which} pitch to play: 0-127 or a note name, C4 = 60 (default: %(default)s)",
         )

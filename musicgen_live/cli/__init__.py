@@ -6,20 +6,21 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from musicgen_live import __version__, options, sampling_options
+from musicgen_live import __version__
+from musicgen_live.cli import control_flags, values
 from musicgen_live.errors import UserError
 
-DEFAULT_MODEL = options.DEFAULT_MODEL
+DEFAULT_MODEL = values.DEFAULT_MODEL
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from musicgen_live.live.config import resolve_config
-    from musicgen_live.live.settings import load_settings
+    from musicgen_live.cli.live_config import resolve_config
+    from musicgen_live.tui.settings import load_settings
 
     remembered = None if args.headless else load_settings()  # scripts play what flags say
     config = resolve_config(args, args.given_options, remembered)
     if config.headless:
-        from musicgen_live.live.headless import run_headless
+        from musicgen_live.cli.headless import run_headless
 
         return run_headless(config)
     if not sys.stdout.isatty():
@@ -32,7 +33,7 @@ def cmd_live(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = options.Parser(
+    parser = values.Parser(
         prog="musicgen-live", description="Play a phrase; a neural model answers it, live."
     )
     parser.add_argument("--version", action="version", version=f"musicgen-live {__version__}")
@@ -40,19 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="{live,ports,generate,train,export,eval}"
     )
 
-    from musicgen_live.live.flags import add_live_options
+    from musicgen_live.cli.live_flags import add_live_options
 
     live = commands.add_parser(
         "live",
         help="listen and answer (the default command)",
-        formatter_class=options.HelpFormatter,
+        formatter_class=values.HelpFormatter,
     )
     add_live_options(live)
-    options.model_option(live)
-    sampling_options.sampling_options(live)
+    values.model_option(live)
+    control_flags.sampling_options(live)
     live.set_defaults(handler=cmd_live)
 
-    from musicgen_live.offline_parsers import add_offline_commands
+    from musicgen_live.cli.offline_flags import add_offline_commands
 
     add_offline_commands(commands)
     return parser

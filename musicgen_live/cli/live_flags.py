@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from musicgen_live import options
+from musicgen_live.cli import values
 from musicgen_live.errors import UserError
 from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, MODES, parse_length
 from musicgen_live.recorder import check_recording_path
@@ -33,8 +33,8 @@ def recording_path(text: str) -> Path:
         reason = str(error).removeprefix(f"--record {path}: ")
         raise argparse.ArgumentTypeError(f"{text!r}: {reason}") from None
     if path.suffix.lower() == ".mid":
-        return options.output_file(".mid")(text)
-    return options.output_folder(text)
+        return values.output_file(".mid")(text)
+    return values.output_folder(text)
 
 
 def add_live_options(parser: argparse.ArgumentParser) -> None:
@@ -64,7 +64,7 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     add("--synth", action="store_true", help="play through FluidSynth; an error if it cannot")
     add(
         "--soundfont",
-        type=options.existing_file,
+        type=values.existing_file,
         default=None,
         metavar="SF2",
         help="General MIDI soundfont for FluidSynth (default: $MUSICGEN_SOUNDFONT, then the "
@@ -89,21 +89,21 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     )
     add(
         "--silence",
-        type=options.whole_number(10, 60_000),
+        type=values.whole_number(10, 60_000),
         default=400,
         metavar="MS",
         help="silence that ends a phrase, in ms (10-60000)",
     )
     add(
         "--trigger-cc",
-        type=options.whole_number(0, 127),
+        type=values.whole_number(0, 127),
         default=None,
         metavar="CC",
         help="a controller (0-127) that ends a phrase at once (default: none, only silence)",
     )
     add(
         "--channel",
-        type=options.whole_number(1, 16),
+        type=values.whole_number(1, 16),
         default=None,
         help="input channel 1-16 (default: every channel)",
     )
@@ -122,7 +122,7 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     )
     add(
         "--wav",
-        type=options.output_file(".wav"),
+        type=values.output_file(".wav"),
         default=None,
         metavar="FILE",
         help="render the session to this WAV file when it ends (FluidSynth; no sound card needed)",
@@ -137,14 +137,14 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     add("--json", action="store_true", help="with --headless: JSON lines")
     add(
         "--rng-seed",
-        type=options.whole_number(0),
+        type=values.whole_number(0),
         default=None,
         metavar="N",
         help="seed of the sampling, for repeatable answers (default: random)",
     )
     add(
         "--events",
-        type=options.output_file(),
+        type=values.output_file(),
         default=None,
         metavar="FILE",
         help="also write every event to this file, as JSON lines",

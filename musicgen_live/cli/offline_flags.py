@@ -6,15 +6,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from musicgen_live import config, contract, options, sampling_options
+from musicgen_live import config, contract
+from musicgen_live.cli import control_flags, values
+from musicgen_live.cli.offline import cmd_eval, cmd_export, cmd_generate, cmd_ports, cmd_train
 from musicgen_live.midi_files import TRACK_SELECTORS_HELP
-from musicgen_live.offline import cmd_eval, cmd_export, cmd_generate, cmd_ports, cmd_train
 
 
 def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """ports, generate, train, export and eval; every option shows its default in --help."""
     ports = commands.add_parser(
-        "ports", help="list MIDI inputs and outputs", formatter_class=options.HelpFormatter
+        "ports", help="list MIDI inputs and outputs", formatter_class=values.HelpFormatter
     )
     ports.add_argument(
         "--backend",
@@ -28,11 +29,11 @@ def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type:
     export = commands.add_parser(
         "export",
         help="write model.tflite + model.json from a run",
-        formatter_class=options.HelpFormatter,
+        formatter_class=values.HelpFormatter,
     )
-    export.add_argument("run_dir", type=options.existing_folder, help="run folder of `train`")
+    export.add_argument("run_dir", type=values.existing_folder, help="run folder of `train`")
     export.add_argument(
-        "--out", type=options.output_folder, required=True, help="model folder, e.g. models/NAME"
+        "--out", type=values.output_folder, required=True, help="model folder, e.g. models/NAME"
     )
     export.add_argument(
         "--checkpoint",
@@ -43,7 +44,7 @@ def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type:
     )
     export.add_argument(
         "--transpositions",
-        type=options.whole_number(0, contract.MAX_TRANSPOSITION),
+        type=values.whole_number(0, contract.MAX_TRANSPOSITION),
         default=None,
         metavar="N",
         help="read each window also transposed by 1..N semitones up and down and average "
@@ -56,44 +57,42 @@ def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type:
 
 def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     generate = commands.add_parser(
-        "generate", help="continue a MIDI file offline", formatter_class=options.HelpFormatter
+        "generate", help="continue a MIDI file offline", formatter_class=values.HelpFormatter
     )
     add = generate.add_argument
-    add(
-        "--seed", type=options.existing_file, required=True, metavar="MIDI", help="file to continue"
-    )
-    midi = options.output_file(".mid", ".midi")
+    add("--seed", type=values.existing_file, required=True, metavar="MIDI", help="file to continue")
+    midi = values.output_file(".mid", ".midi")
     add("--out", type=midi, required=True, metavar="MIDI", help="file to write")
-    add("--notes", type=options.whole_number(1), default=64, metavar="N", help="notes to add")
+    add("--notes", type=values.whole_number(1), default=64, metavar="N", help="notes to add")
     add(
         "--tracks",
-        type=options.track_selection,
+        type=values.track_selection,
         help=f"tracks of the seed to continue: {TRACK_SELECTORS_HELP} (default: the melodic "
         "tracks, or when there are none every track; never drums)",
     )
     add(
         "--rng-seed",
-        type=options.whole_number(0),
+        type=values.whole_number(0),
         metavar="N",
         help="same seed, same output (default: random)",
     )
-    add("--wav", type=options.output_file(".wav"), help="also render with FluidSynth to this WAV")
+    add("--wav", type=values.output_file(".wav"), help="also render with FluidSynth to this WAV")
     add(
         "--soundfont",
-        type=options.existing_file,
+        type=values.existing_file,
         metavar="SF2",
         help="soundfont for --wav (default: $MUSICGEN_SOUNDFONT, else a system one)",
     )
     add(
         "--gain",
-        type=options.number(-60, 1),
+        type=values.number(-60, 1),
         default=0.0,
         metavar="DB",
         help="level of the WAV in dB, -60 to 1; at 0 its peak is at -1 dBFS",
     )
-    add("--plot", type=options.output_file(".png"), help="also draw a piano roll PNG")
-    options.model_option(generate)
-    sampling_options.sampling_options(generate)
+    add("--plot", type=values.output_file(".png"), help="also draw a piano roll PNG")
+    values.model_option(generate)
+    control_flags.sampling_options(generate)
     generate.set_defaults(handler=cmd_generate)
 
 
@@ -101,12 +100,12 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
     train = commands.add_parser(
         "train",
         help="train a model on a MIDI collection",
-        formatter_class=options.HelpFormatter,
+        formatter_class=values.HelpFormatter,
         description="With --resume, only --epochs, --max-minutes, --patience, --strategy, "
         "--steps-per-epoch, --cache-dir, --transpose, --stretch, --dropout, --learning-rate "
         "(which restarts it) and --average may change; the run's other settings stay.",
     )
-    count = options.whole_number(1)
+    count = values.whole_number(1)
     add = train.add_argument
     add("--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'")
     add(
@@ -115,18 +114,18 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
         choices=("rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm", "note_lstm"),
         help="network body",
     )
-    add("--out", type=options.output_folder, required=True, help="run folder")
-    add("--window", type=options.whole_number(2), default=32, help="notes of context")
+    add("--out", type=values.output_folder, required=True, help="run folder")
+    add("--window", type=values.whole_number(2), default=32, help="notes of context")
     add("--batch-size", type=count, default=256, help="windows per step")
     add("--epochs", type=count, default=20, help="epochs in all, counting those already run")
-    add("--learning-rate", type=options.positive_number, default=1e-3, help="Adam's step size")
+    add("--learning-rate", type=values.positive_number, default=1e-3, help="Adam's step size")
     add("--steps-per-epoch", type=count, default=None, help="(default: one pass over the data)")
     add("--max-windows", type=count, default=None, help="subsample training windows (default: all)")
     add("--validation-windows", type=count, default=20000, help="validation windows")
-    add("--patience", type=options.whole_number(0), default=3, help="early stopping (epochs)")
+    add("--patience", type=values.whole_number(0), default=3, help="early stopping (epochs)")
     add(
         "--max-minutes",
-        type=options.positive_number,
+        type=values.positive_number,
         default=None,
         help="stop after the epoch that passes this many minutes (default: no limit)",
     )
@@ -139,13 +138,13 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
     add("--no-sustain", action="store_true", help="ignore the sustain pedal")
     add(
         "--transpose",
-        type=options.whole_number(0, 24),
+        type=values.whole_number(0, 24),
         default=0,
         help="augmentation: transpose each window by up to +-N semitones",
     )
     add(
         "--stretch",
-        type=options.number(0, 1, below=True),
+        type=values.number(0, 1, below=True),
         default=0.0,
         help="augmentation: stretch each window's tempo by up to +-F",
     )
@@ -157,7 +156,7 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
     )
     add(
         "--dropout",
-        type=options.number(0, 1, below=True),
+        type=values.number(0, 1, below=True),
         default=None,
         help="rate of every dropout layer of the network (default: the architecture's own)",
     )
@@ -170,14 +169,14 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
     )
     add(
         "--tracks",
-        type=options.track_selection,
+        type=values.track_selection,
         help=f"tracks to learn from: "
         f"{TRACK_SELECTORS_HELP} (default: every track but drums, merged)",
     )
-    add("--seed", type=options.whole_number(0), default=0, help="random seed of the run")
+    add("--seed", type=values.whole_number(0), default=0, help="random seed of the run")
     add(
         "--cache-dir",
-        type=options.output_folder,
+        type=values.output_folder,
         default=None,
         help="where parsed features are cached (default: the user cache folder)",
     )
@@ -189,7 +188,7 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     evaluate = commands.add_parser(
         "eval",
         help="the validation table of models and the baseline",
-        formatter_class=options.HelpFormatter,
+        formatter_class=values.HelpFormatter,
     )
     add = evaluate.add_argument
     add("--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'")
@@ -205,7 +204,7 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         default="test",
         help="held-out files to evaluate on (test falls back to validation when there is none)",
     )
-    add("--max-windows", type=options.whole_number(1), default=20000, help="windows to evaluate")
+    add("--max-windows", type=values.whole_number(1), default=20000, help="windows to evaluate")
     add("--markdown", action="store_true", help="print a Markdown table")
     add(
         "--music",
@@ -214,7 +213,7 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     add(
         "--samples",
-        type=options.whole_number(1),
+        type=values.whole_number(1),
         default=10,
         help="answers per phrase for --music (each figure is their mean)",
     )
@@ -223,7 +222,7 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         action="store_true",
         help="write the figures into each model.json: under eval, or under music with --music",
     )
-    sampling_options.sampling_options(evaluate)
+    control_flags.sampling_options(evaluate)
     evaluate.set_defaults(handler=cmd_eval)
 
 
