@@ -35,7 +35,8 @@ from musicgen_live.contract import feature_bins  # noqa: E402
 from musicgen_live.generate import continue_notes  # noqa: E402
 from musicgen_live.midi_files import notes_from_midi  # noqa: E402
 from musicgen_live.notes import notes_to_features  # noqa: E402
-from musicgen_live.runtime import ModelRunner, Sampling, fill_window  # noqa: E402
+from musicgen_live.runtime import ModelRunner, fill_window  # noqa: E402
+from musicgen_live.sampling import Sampling  # noqa: E402
 from musicgen_live.training.datasets import hannds_folder  # noqa: E402
 
 

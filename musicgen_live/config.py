@@ -9,14 +9,6 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# How answers are sampled unless the user says otherwise: chosen by the musical table on the
-# validation pieces (README, "Judging answers as music"). One place for the CLI, the live
-# controls and the runtime.
-TEMPERATURE = 0.9
-TOP_P = 0.95
-RHYTHM_TEMPERATURE = 1.0
-DYNAMICS_TEMPERATURE = 1.0
-REGISTER = 7  # semitones an answer may go beyond the lowest and highest note it continues
 # `export`: semitones either way a model trained on transposed pieces reads each window at
 # (README, "Reading a phrase in several keys"): chosen by validation within the time budget.
 TRANSPOSITION = 3

@@ -11,7 +11,8 @@ from tqdm import tqdm
 
 from musicgen_live.midi_files import TrackChoice, seed_from_midi, write_midi
 from musicgen_live.notes import Note, features_to_notes, notes_to_features
-from musicgen_live.runtime import ModelRunner, Sampling
+from musicgen_live.runtime import ModelRunner
+from musicgen_live.sampling import Sampling
 
 # Generation this long shows a progress bar even when stderr is not a terminal.
 PROGRESS_FROM = 300

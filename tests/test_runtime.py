@@ -12,14 +12,8 @@ from musicgen_live import contract
 from musicgen_live.errors import ModelError
 from musicgen_live.notes import clip_features
 from musicgen_live.readings import Readings
-from musicgen_live.runtime import (
-    CARRY_NOTES,
-    ModelRunner,
-    Sampling,
-    fill_window,
-    sample_class,
-    sample_pitch,
-)
+from musicgen_live.runtime import CARRY_NOTES, ModelRunner, fill_window
+from musicgen_live.sampling import Sampling, sample_class, sample_pitch
 
 
 def entropy(samples: list[int]) -> float:

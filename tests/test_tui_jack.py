@@ -16,7 +16,7 @@ import mido
 import pytest
 from textual.widgets import OptionList
 
-from musicgen_live import config as defaults
+from musicgen_live import sampling as defaults
 from musicgen_live.cli import build_parser
 from musicgen_live.cli.live_config import resolve_config
 from musicgen_live.live.events import EngineEvent, NotePlayed, Recording

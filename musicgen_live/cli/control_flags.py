@@ -4,14 +4,11 @@ ask for."""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-from musicgen_live import config as defaults
+from musicgen_live import sampling as defaults
 from musicgen_live.cli import values
 from musicgen_live.errors import UserError
-
-if TYPE_CHECKING:
-    from musicgen_live.runtime import Sampling
+from musicgen_live.sampling import Sampling
 
 
 def register(text: str) -> int | None:
@@ -65,8 +62,6 @@ def sampling_options(parser: argparse.ArgumentParser) -> None:
 
 def sampling(args: argparse.Namespace) -> Sampling:
     """The Sampling the options of sampling_options ask for."""
-    from musicgen_live.runtime import Sampling
-
     if args.low > args.high:
         raise UserError(f"--low {args.low} is above --high {args.high}: low must not exceed high")
     try:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from musicgen_live import config as defaults
+from musicgen_live import sampling as defaults
 from musicgen_live.errors import UserError
-
-if TYPE_CHECKING:
-    from musicgen_live.runtime import Sampling
+from musicgen_live.sampling import Sampling
 
 DEFAULT_INPUT = "musicgen-live in"
 DEFAULT_OUTPUT = "musicgen-live out"
@@ -59,8 +56,6 @@ class Performance:
         return self.silence_ms / 1000
 
     def sampling(self) -> Sampling:
-        from musicgen_live.runtime import Sampling
-
         return Sampling(
             self.temperature,
             self.top_p,

@@ -14,7 +14,8 @@ from tqdm import tqdm
 
 from musicgen_live.generate import continue_notes
 from musicgen_live.notes import Note
-from musicgen_live.runtime import ModelRunner, Sampling
+from musicgen_live.runtime import ModelRunner
+from musicgen_live.sampling import Sampling
 from musicgen_live.training.datasets import load_corpus
 from musicgen_live.training.music import (
     PHRASE_NOTES,

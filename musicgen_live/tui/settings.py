@@ -10,7 +10,7 @@ from typing import Any
 import platformdirs
 import tomli_w
 
-from musicgen_live import config as defaults
+from musicgen_live import sampling as defaults
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from musicgen_live import config as defaults
+from musicgen_live import sampling as defaults
 from musicgen_live.cli import DEFAULT_MODEL, build_parser
 from musicgen_live.cli.live_config import resolve_config
 from musicgen_live.errors import UserError
