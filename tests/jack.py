@@ -1,5 +1,5 @@
 """Test keyboards that play into the engine, and checks of what came out; the JACK server
-and monitoring ports themselves live in benchmarks/jack_rig.py, shared with the benchmarks."""
+and monitoring ports themselves live in tests/rig/jack_rig.py, which the benchmarks use too."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import mido
 
-from benchmarks.jack_rig import (  # noqa: F401 - the tests' one place to import them from
+from tests.jack_output import JackMidiOutput
+from tests.rig.jack_rig import (  # noqa: F401 - the tests' one place to import them from
     Capture,
     JackCapture,
     MonitorProcess,
@@ -17,7 +18,6 @@ from benchmarks.jack_rig import (  # noqa: F401 - the tests' one place to import
     start_jack,
     wait_port,
 )
-from tests.jack_output import JackMidiOutput
 
 
 def keyboard(port_name: str, connect_to: str | None = None) -> JackMidiOutput:

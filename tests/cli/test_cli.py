@@ -1,6 +1,5 @@
 """The command line as a user runs it: real subprocesses, real files."""
 
-import os
 import subprocess
 import sys
 import wave
@@ -9,21 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from musicgen_live.midi_files import notes_from_midi
-
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "musicgen_live", *args],
-        capture_output=True,
-        text=True,
-        env=env or ENV,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
+from tests.helpers import ENV, run
 
 
 def test_generate_writes_midi_wav_and_plot_without_tensorflow(

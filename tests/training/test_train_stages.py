@@ -12,8 +12,7 @@ import tensorflow as tf
 
 from musicgen_live.model.architectures import load_checkpoint
 from musicgen_live.training.averaging import WeightAverage
-from tests.test_offline_cli import exit_code, one_line_error
-from tests.test_train import copy_of
+from tests.helpers import copy_of, exit_code, one_line_error
 
 
 class Recorder(keras.callbacks.Callback):

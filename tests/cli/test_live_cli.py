@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.live_process import LiveProcess
-from tests.test_cli import ENV
-from tests.test_cli import run as run_command
+from tests.helpers import ENV
+from tests.helpers import run as run_command
+from tests.rig.live_process import LiveProcess
 
 
 def no_midi_env(tmp_path: Path) -> tuple[dict[str, str], str]:

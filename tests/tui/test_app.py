@@ -33,7 +33,7 @@ from musicgen_live.live.events import (
 from musicgen_live.tui.screens import ErrorScreen, HelpScreen
 from musicgen_live.tui.settings import Settings, load_settings, settings_path
 from musicgen_live.tui.widgets import PianoRoll, StatePanel
-from tests.tui_fakes import fake_app
+from tests.tui.fakes import fake_app
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """SVG snapshots of the screens (pytest-textual-snapshot) over a fake engine;
-`pytest tests/test_snapshots.py --snapshot-update` redraws them after an intended change."""
+`pytest tests/tui/test_snapshots.py --snapshot-update` redraws them after an intended change."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import RichLog
 
 from musicgen_live.tui.app import MusicgenApp
-from tests.tui_fakes import fake_app
+from tests.tui.fakes import fake_app
 
 
 @pytest.fixture(autouse=True)

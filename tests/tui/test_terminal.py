@@ -8,8 +8,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from benchmarks.live_process import LiveProcess
+
 from tests.jack import JackCapture, keyboard, phrase_events, play, wait_port
 
 PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"

@@ -15,24 +15,10 @@ from musicgen_live.cli import build_parser, main
 from musicgen_live.midi_files import notes_from_midi, read_midi
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.datasets import discover
+from tests.helpers import DATA, exit_code, one_line_error
 
-DATA = Path(__file__).parent / "data"
 BAND = DATA / "band.mid"  # 1 Bass (program 33), 2 Piano melody (72-84), 3 pad, 4 drums
 OFFLINE = ("generate", "train", "export", "eval", "ports")
-
-
-def exit_code(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except SystemExit as stop:  # argparse
-        return int(stop.code or 0)
-
-
-def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
-    assert exit_code(argv) == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 def read_only_folder(tmp_path: Path) -> Path:

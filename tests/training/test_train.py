@@ -18,7 +18,7 @@ from musicgen_live.errors import UserError
 from musicgen_live.midi_files import write_midi
 from musicgen_live.notes import Note
 from musicgen_live.training.datasets import hash_split
-from tests.test_offline_cli import DATA, exit_code, one_line_error
+from tests.helpers import DATA, copy_of, exit_code, one_line_error
 
 
 def history_epochs(run: Path) -> list[int]:
@@ -113,12 +113,6 @@ def test_two_local_workers_train_one_step_together(tiny_run: Path, tmp_path: Pat
         assert process.returncode == 0, output[-3000:]
     assert history_epochs(tmp_path / "cluster") == [0]
     assert (tmp_path / "cluster" / "worker-1" / "history.csv").is_file()
-
-
-def copy_of(run: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "run"
-    shutil.copytree(run, copy)
-    return copy
 
 
 @pytest.mark.slow

@@ -1,0 +1,191 @@
+"""A JACK dummy server and monitoring ports, for the benchmarks and the tests: real MIDI
+ports without sound hardware, each message stamped at its own frame."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mido
+
+JACK_API = "mido.backends.rtmidi/UNIX_JACK"
+MONITOR = Path(__file__).resolve().parent / "monitor_port.py"
+
+
+def start_jack(
+    name: str, log: Path, period: int = 64, realtime: bool = True, retry: bool = True
+) -> subprocess.Popen[bytes]:
+    """`jackd -d dummy` at 48 kHz: real MIDI ports without sound hardware.
+
+    Realtime scheduling where the machine allows it (as root it does), so the clients'
+    process callbacks are not starved by other work; plain scheduling otherwise.
+    """
+    jackd = shutil.which("jackd")
+    if jackd is None:
+        raise RuntimeError("jackd is not installed (make test installs jackd2)")
+    env = {**os.environ, "JACK_NO_AUDIO_RESERVATION": "1"}
+    driver = ["-d", "dummy", "-r", "48000", "-p", str(period)]
+    choices = (["-R", "-P", "70"], ["--no-realtime"]) if realtime else (["--no-realtime"],)
+    for scheduling in choices:
+        process = subprocess.Popen(
+            [jackd, *scheduling, "-n", name, *driver],
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and process.poll() is None:
+            probe = subprocess.run(["jack_lsp", "-s", name], capture_output=True, text=True)
+            if probe.returncode == 0 and "system:" in probe.stdout:
+                return process
+            time.sleep(0.1)
+        process.kill()
+        process.wait()
+        full = "Too many servers" in log.read_text(errors="replace")
+        if full and retry and forget_dead_servers():
+            return start_jack(name, log, period, realtime, retry=False)
+    raise RuntimeError(f"jackd did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def forget_dead_servers() -> bool:
+    """JACK keeps a table of 8 servers in shared memory and frees an entry only when a server
+    of the same name starts again or shuts down cleanly; servers that were killed fill it up.
+    When no JACK server runs at all, every entry is stale: remove the table (JACK makes a new
+    one). Returns whether it did."""
+    running = subprocess.run(["pgrep", "-x", "jackd"], capture_output=True).returncode == 0
+    if running:
+        return False
+    stale = list(Path("/dev/shm").glob("jack-shm-registry")) + list(
+        Path("/dev/shm").glob("jack_sem.*")
+    )
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return bool(stale)
+
+
+def headless_command(model: Path, in_name: str, out_name: str, *extra: str) -> list[str]:
+    """`musicgen-live live --headless --json` on JACK, as the tests and benchmarks run it."""
+    import sys
+
+    return [
+        sys.executable, "-m", "musicgen_live", "live", "--headless", "--json",
+        "--backend", "jack", "--in", in_name, "--out", out_name, "--model", str(model), *extra,
+    ]  # fmt: skip
+
+
+def backend() -> mido.Backend:
+    return mido.Backend(JACK_API, load=True)
+
+
+@dataclass
+class Capture:
+    """Everything that arrives on one input port, stamped with the monotonic clock."""
+
+    messages: list[tuple[float, mido.Message]] = field(default_factory=list)
+
+    def __call__(self, message: mido.Message) -> None:
+        self.messages.append((time.monotonic(), message))
+
+    def notes(self, since: float = 0.0) -> list[tuple[float, mido.Message]]:
+        return [
+            (t, m) for t, m in self.messages if t >= since and m.type in ("note_on", "note_off")
+        ]
+
+    def note_ons(self, since: float = 0.0) -> list[tuple[float, mido.Message]]:
+        return [(t, m) for t, m in self.notes(since) if m.type == "note_on" and m.velocity > 0]
+
+    def wait_for(self, predicate: object, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():  # type: ignore[operator]
+                return True
+            time.sleep(0.01)
+        return False
+
+
+class JackCapture(Capture):
+    """A monitoring input port on JACK (JACK-Client), connected to a port of the engine."""
+
+    def __init__(self, source: str | None, name: str) -> None:
+        super().__init__()
+        import jack
+
+        self.client = jack.Client(name, no_start_server=True)
+        self.port = self.client.midi_inports.register("monitor")
+        self.client.set_process_callback(self._process)
+        self.client.activate()
+        if source is not None:  # else the engine connects to it, as to any device
+            self.client.connect(source, self.port)
+
+    def _process(self, frames: int) -> None:
+        # Each message is stamped at its own frame in the cycle, on the monotonic clock, so
+        # the stamps do not depend on when Python got to run this callback.
+        now, into_cycle = time.monotonic(), self.client.frames_since_cycle_start
+        rate = self.client.samplerate
+        for offset, data in self.port.incoming_midi_events():
+            at = now - (into_cycle - offset) / rate
+            self.messages.append((at, mido.Message.from_bytes(bytes(data))))
+
+    def close(self) -> None:
+        self.client.deactivate()
+        self.client.close()
+
+
+class MonitorProcess(Capture):
+    """A JackCapture in its own process (so the process under test keeps the GIL to itself)."""
+
+    def __init__(self, source: str | None, name: str) -> None:
+        super().__init__()
+        import sys
+        import threading
+
+        self.process = subprocess.Popen(
+            [sys.executable, str(MONITOR), source or "-", name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.port_name = json.loads(self.process.stdout.readline())["ready"]
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            at, data = json.loads(line)
+            self.messages.append((at, mido.Message.from_bytes(data)))
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(timeout=10)
+        time.sleep(0.05)
+
+
+def play(port: Any, events: list[tuple[float, mido.Message]]) -> float:
+    """Play in real time; returns the monotonic time of the last message."""
+    start = time.monotonic()
+    for at, message in events:
+        time.sleep(max(0.0, start + at - time.monotonic()))
+        port.send(message)
+    return time.monotonic()
+
+
+def wait_port(kind: str, wanted: str, timeout: float = 15.0) -> str:
+    """The full name of a port (e.g. the engine's virtual one) once it exists."""
+    midi = backend()
+    lister = midi.get_output_names if kind == "output" else midi.get_input_names
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        names = [name for name in lister() if name.endswith(wanted)]
+        if names:
+            return names[-1]
+        time.sleep(0.05)
+    raise AssertionError(f"no {kind} port {wanted!r}: {lister()}")
