@@ -34,17 +34,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.jack_rig import (  # noqa: E402
+from musicgen_live.midi_files import notes_from_midi  # noqa: E402
+from musicgen_live.notes import Note, sort_notes  # noqa: E402
+from musicgen_live.training.datasets import hannds_folder  # noqa: E402
+from tests.rig.jack_rig import (  # noqa: E402
     MonitorProcess,
     backend,
     play,
     start_jack,
     wait_port,
 )
-from benchmarks.live_process import LiveProcess  # noqa: E402
-from musicgen_live.midi_files import notes_from_midi  # noqa: E402
-from musicgen_live.notes import Note, sort_notes  # noqa: E402
-from musicgen_live.training.datasets import hannds_folder  # noqa: E402
+from tests.rig.live_process import LiveProcess  # noqa: E402
 
 PERIOD_SECONDS = 64 / 48000
 SILENCE_SECONDS = 0.3  # the engine's --silence here

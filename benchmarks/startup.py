@@ -24,7 +24,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.jack_rig import headless_command, start_jack  # noqa: E402
+from tests.rig.jack_rig import headless_command, start_jack  # noqa: E402
 
 
 def start_once(model: Path) -> tuple[float, float, bool]:

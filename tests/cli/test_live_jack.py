@@ -31,7 +31,7 @@ from tests.jack import (
 from tests.jack import keyboard as jack_keyboard
 from tests.jack_output import JackMidiOutput
 
-PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
+PHRASE = Path(__file__).resolve().parents[2] / "examples" / "phrase.mid"
 pytestmark = pytest.mark.jack
 
 

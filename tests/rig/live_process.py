@@ -1,6 +1,6 @@
-"""`musicgen-live live` in a child process for the benchmarks: headless (events read from its
-JSON lines), or with the UI on screen in a pseudo-terminal (events read from `--events FILE`,
-the screen's output drained as a terminal would)."""
+"""`musicgen-live live` in a child process, for the tests and the benchmarks: headless (events
+read from its JSON lines), or with the UI on screen in a pseudo-terminal (events read from
+`--events FILE`, the screen's output drained as a terminal would)."""
 
 from __future__ import annotations
 

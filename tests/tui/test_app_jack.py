@@ -26,7 +26,7 @@ from musicgen_live.tui.settings import load_settings
 from musicgen_live.tui.widgets import PianoRoll, StatePanel
 from tests.jack import MonitorProcess, every_note_closed_then_reset, wait_port
 
-PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
+PHRASE = Path(__file__).resolve().parents[2] / "examples" / "phrase.mid"
 pytestmark = pytest.mark.jack
 
 

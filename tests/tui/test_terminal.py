@@ -8,11 +8,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from benchmarks.live_process import LiveProcess
 
 from tests.jack import JackCapture, keyboard, phrase_events, play, wait_port
+from tests.rig.live_process import LiveProcess
 
-PHRASE = Path(__file__).resolve().parent.parent / "examples" / "phrase.mid"
+PHRASE = Path(__file__).resolve().parents[2] / "examples" / "phrase.mid"
 pytestmark = pytest.mark.jack
 
 
