@@ -31,8 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from musicgen_live.continuation import continue_notes  # noqa: E402
 from musicgen_live.contract import feature_bins  # noqa: E402
-from musicgen_live.generate import continue_notes  # noqa: E402
 from musicgen_live.midi_files import notes_from_midi  # noqa: E402
 from musicgen_live.notes import notes_to_features  # noqa: E402
 from musicgen_live.runtime import ModelRunner, fill_window  # noqa: E402

@@ -12,7 +12,7 @@ from typing import Any
 import mido
 
 from musicgen_live.errors import UserError
-from musicgen_live.native import native_stderr_silenced
+from musicgen_live.quiet_stderr import quiet_stderr
 
 API_NAMES = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK", "coremidi": "MACOSX_CORE"}
 
@@ -64,7 +64,7 @@ def port_names(midi: Any, kind: str) -> list[str]:
     the MIDI system does not answer (its library's complaints on stderr are hidden)."""
     lister = midi.get_input_names if kind == "input" else midi.get_output_names
     try:
-        with native_stderr_silenced():
+        with quiet_stderr():
             return list(dict.fromkeys(lister()))
     except Exception as error:  # rtmidi raises SystemError when the API has no server
         raise unavailable(midi, error) from error

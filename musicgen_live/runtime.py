@@ -20,8 +20,8 @@ import numpy as np
 
 from musicgen_live import contract
 from musicgen_live.errors import ModelError
-from musicgen_live.native import native_stderr_silenced
 from musicgen_live.notes import clip_features
+from musicgen_live.quiet_stderr import quiet_stderr
 from musicgen_live.readings import Readings
 from musicgen_live.sampling import Sampling, sample_class, sample_pitch
 
@@ -139,7 +139,7 @@ class ModelRunner:
         if problem is not None:
             raise ModelError(f"{card_path}: cannot run this model: field {problem}")
         try:
-            with native_stderr_silenced():
+            with quiet_stderr():
                 interpreter = Interpreter(model_path=str(model_path), num_threads=threads)
                 _check_signatures(model_path, interpreter, card)
                 return cls(folder, card, interpreter)  # allocating prints LiteRT's banner

@@ -16,8 +16,8 @@ import numpy as np
 
 from musicgen_live.errors import UserError
 from musicgen_live.files import whole_file
-from musicgen_live.native import native_stderr_silenced
 from musicgen_live.notes import Note
+from musicgen_live.quiet_stderr import quiet_stderr
 
 SAMPLE_RATE = 44100
 SOUNDFONT_FOLDERS = (
@@ -154,7 +154,7 @@ class SynthSink:
         if not tried[0]:
             tried = ["coreaudio"] if sys.platform == "darwin" else list(LINUX_DRIVERS)
         for name in tried:
-            with native_stderr_silenced():  # drivers that are absent complain on stderr
+            with quiet_stderr():  # drivers that are absent complain on stderr
                 self.synth.start(driver=name)
             if self.synth.audio_driver:
                 self.driver = name

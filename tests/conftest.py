@@ -41,7 +41,7 @@ def midi_folder(tmp_path_factory: pytest.TempPathFactory, hannds_pieces: list[Pa
 def tiny_run(tmp_path_factory: pytest.TempPathFactory, midi_folder: Path) -> Path:
     """A two-epoch run of the default architecture on the small folder, long enough for the
     heads to learn the corpus' short steps (the live tests wait for whole answers)."""
-    from musicgen_live.config import TrainConfig
+    from musicgen_live.train_config import TrainConfig
     from musicgen_live.training.train import train
 
     out = tmp_path_factory.mktemp("runs") / "tiny"

@@ -15,8 +15,8 @@ from musicgen_live.errors import UserError
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from musicgen_live.continuation import PROGRESS_FROM, continue_file, write_continuation
     from musicgen_live.files import whole_file
-    from musicgen_live.generate import PROGRESS_FROM, continue_file, write_continuation
     from musicgen_live.runtime import ModelRunner
 
     sampling = control_flags.sampling(args)
@@ -61,7 +61,7 @@ TRAIN_FIELDS = {"no_sustain": "sustain"}
 def cmd_train(args: argparse.Namespace) -> int:
     from dataclasses import fields
 
-    from musicgen_live.config import TrainConfig
+    from musicgen_live.train_config import TrainConfig
     from musicgen_live.training.datasets import discover
 
     typed = {TRAIN_FIELDS.get(name, name) for name in args.given_options}
@@ -147,7 +147,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _save_into_card(model: Path, field: str, figures: dict[str, Any]) -> None:
     """Merge figures into a field of a model's card, written whole or not at all."""
-    from musicgen_live.config import save_json
+    from musicgen_live.train_config import save_json
 
     card_path = model / "model.json"
     card = json.loads(card_path.read_text(encoding="utf-8"))

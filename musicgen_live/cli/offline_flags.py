@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from musicgen_live import config, contract
+from musicgen_live import contract, train_config
 from musicgen_live.cli import control_flags, values
 from musicgen_live.cli.offline import cmd_eval, cmd_export, cmd_generate, cmd_ports, cmd_train
 from musicgen_live.midi_files import TRACK_SELECTORS_HELP
@@ -49,7 +49,7 @@ def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type:
         metavar="N",
         help="read each window also transposed by 1..N semitones up and down and average "
         "the readings (2N+1 in one batched run; 0 reads it once). Default: the run's "
-        f"--transpose, at most {config.TRANSPOSITION}",
+        f"--transpose, at most {train_config.TRANSPOSITION}",
     )
     export.set_defaults(handler=cmd_export)
     _eval_parser(commands)

@@ -19,11 +19,11 @@ import keras
 import tensorflow as tf
 
 from musicgen_live import contract
-from musicgen_live.config import TRANSPOSITION, TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
 from musicgen_live.model.architectures import STATEFUL_ARCHITECTURES, build_body, load_checkpoint
 from musicgen_live.model.heads import NoteHeads
 from musicgen_live.model.stateful import RecurrentBody
+from musicgen_live.train_config import TRANSPOSITION, TrainConfig, load_dataclass, save_json
 from musicgen_live.training.run_folder import run_checkpoint
 
 

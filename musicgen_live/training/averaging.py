@@ -16,8 +16,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from musicgen_live.config import save_json
 from musicgen_live.model.architectures import load_checkpoint
+from musicgen_live.train_config import save_json
 
 
 class WeightAverage(keras.callbacks.Callback):

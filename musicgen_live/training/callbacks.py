@@ -11,7 +11,7 @@ from typing import Any
 
 import keras
 
-from musicgen_live.config import TrainConfig, save_json
+from musicgen_live.train_config import TrainConfig, save_json
 from musicgen_live.training.averaging import WeightAverage
 from musicgen_live.training.plots import plot_history
 from musicgen_live.training.run_folder import best_validation_loss

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from musicgen_live.generate import continue_notes
+from musicgen_live.continuation import continue_notes
 from musicgen_live.notes import Note
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.sampling import Sampling

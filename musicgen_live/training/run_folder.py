@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from musicgen_live.config import TrainConfig, save_json
+from musicgen_live.train_config import TrainConfig, save_json
 
 
 def record_stage(

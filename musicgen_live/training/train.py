@@ -13,7 +13,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from musicgen_live.config import TrainConfig, load_dataclass, save_json
 from musicgen_live.errors import UserError
 from musicgen_live.model.architectures import (
     ARCHITECTURES,
@@ -25,6 +24,7 @@ from musicgen_live.model.architectures import (
     set_dropout,
 )
 from musicgen_live.notes import clip_features
+from musicgen_live.train_config import TrainConfig, load_dataclass, save_json
 from musicgen_live.training.callbacks import epoch_callbacks
 from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
 from musicgen_live.training.distributed import fit_multi_worker

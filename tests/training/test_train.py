@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from musicgen_live.config import TrainConfig, load_dataclass
 from musicgen_live.errors import UserError
 from musicgen_live.midi_files import write_midi
 from musicgen_live.notes import Note
+from musicgen_live.train_config import TrainConfig, load_dataclass
 from musicgen_live.training.datasets import hash_split
 from tests.helpers import DATA, copy_of, exit_code, one_line_error
 
@@ -47,7 +47,7 @@ def test_a_run_writes_checkpoints_history_curves_logs_and_metrics(tiny_run: Path
 
 @pytest.mark.slow
 def test_resume_continues_a_stopped_run(tiny_run: Path, tmp_path: Path) -> None:
-    from musicgen_live.config import save_json
+    from musicgen_live.train_config import save_json
     from musicgen_live.training.train import train
 
     config = replace(

@@ -1,4 +1,4 @@
-"""Helpers for native libraries (LiteRT, FluidSynth) that talk on the process's stderr."""
+"""Quieting native libraries (LiteRT, FluidSynth) that talk on the process's stderr."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def native_stderr_silenced() -> Iterator[None]:
+def quiet_stderr() -> Iterator[None]:
     """Hide what native code prints on stderr (LiteRT announces its CPU delegate there)."""
     sys.stderr.flush()
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
