@@ -26,6 +26,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import mido
@@ -34,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from musicgen_live.midi_files import notes_from_midi  # noqa: E402
+from musicgen_live.midi_files import note_messages, notes_from_midi  # noqa: E402
 from musicgen_live.notes import Note, sort_notes  # noqa: E402
 from musicgen_live.training.datasets import hannds_folder  # noqa: E402
 from tests.rig.jack_rig import (  # noqa: E402
@@ -62,15 +63,9 @@ def phrases(count: int, notes: int = 10) -> list[list[tuple[float, mido.Message]
         cut = piece[offset : offset + notes]
         if silent_gap(cut) > SILENCE_SECONDS / 2:
             continue
-        first, last = cut[0].start, max(n.start for n in cut)
-        events = [
-            (n.start - first, mido.Message("note_on", note=n.pitch, velocity=n.velocity))
-            for n in cut
-        ]
-        events += [
-            (min(n.end, last + 0.3) - first, mido.Message("note_off", note=n.pitch)) for n in cut
-        ]
-        result.append(sorted(events, key=lambda e: (e[0], e[1].type == "note_on")))
+        last = max(n.start for n in cut)
+        played = [replace(n, end=min(n.end, last + 0.3)) for n in cut]
+        result.append(note_messages(played, since=cut[0].start))
     return result
 
 

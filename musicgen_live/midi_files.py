@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import mido
 import numpy as np
 
 # pyfluidsynth, which pretty_midi imports when present, may announce on stdout where it found
@@ -19,7 +20,7 @@ with contextlib.redirect_stdout(io.StringIO()):
 
 from musicgen_live.errors import MidiFileError
 from musicgen_live.files import whole_file
-from musicgen_live.notes import Note, notes_to_features, sort_notes
+from musicgen_live.notes import Note, note_events, notes_to_features, sort_notes
 
 SUSTAIN_PEDAL = 64
 
@@ -221,6 +222,16 @@ def features_from_midi(
     if not choice.chosen:
         raise MidiFileError(f"{path}: no notes ({choice.empty_because})")
     return notes_to_features(choice.notes(sustain))
+
+
+def note_messages(notes: Sequence[Note], since: float = 0.0) -> list[tuple[float, mido.Message]]:
+    """(seconds from `since`, message) to play the notes on channel 1, note-offs first at
+    equal times (`note_events`)."""
+    messages = []
+    for event in note_events(notes, since):
+        kind = "note_on" if event.starts else "note_off"
+        messages.append((event.time, mido.Message(kind, note=event.pitch, velocity=event.velocity)))
+    return messages
 
 
 def write_midi(path: str | Path, *parts: Sequence[Note], program: int = 0) -> None:

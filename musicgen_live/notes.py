@@ -27,6 +27,26 @@ class Note:
         return self.end - self.start
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class NoteEvent:
+    """A note starting or ending `time` seconds in; an end has velocity 0."""
+
+    time: float
+    starts: bool  # False sorts first: at one instant, notes end before others start
+    pitch: int
+    velocity: int
+
+
+def note_events(notes: Iterable[Note], since: float = 0.0) -> list[NoteEvent]:
+    """Every note's start and end in time order, timed from `since`. At one instant the ends
+    come first, so a pitch struck again as it ends sounds anew instead of being cut."""
+    events = []
+    for note in notes:
+        events.append(NoteEvent(note.start - since, True, note.pitch, note.velocity))
+        events.append(NoteEvent(note.end - since, False, note.pitch, 0))
+    return sorted(events)
+
+
 def sort_notes(notes: Iterable[Note]) -> list[Note]:
     """Start order; inside a chord, low to high, so features are deterministic."""
     return sorted(notes, key=lambda n: (n.start, n.pitch, n.end))

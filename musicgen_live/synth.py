@@ -16,7 +16,7 @@ import numpy as np
 
 from musicgen_live.errors import UserError
 from musicgen_live.files import whole_file
-from musicgen_live.notes import Note
+from musicgen_live.notes import Note, note_events
 from musicgen_live.quiet_stderr import quiet_stderr
 
 SAMPLE_RATE = 44100
@@ -90,20 +90,17 @@ def render(
     """Stereo int16 audio of the notes, rendered offline event by event, its peak at
     PEAK_DBFS + gain_db (FluidSynth alone leaves a piano some 20 dB quieter)."""
     synth = new_synth(soundfont)
-    events = sorted(
-        [(n.start, 1, n.pitch, n.velocity) for n in notes] + [(n.end, 0, n.pitch, 0) for n in notes]
-    )
     chunks, rendered = [], 0
     try:
-        for time, is_on, pitch, velocity in events:
-            frames = int(time * SAMPLE_RATE) - rendered
+        for event in note_events(notes):
+            frames = int(event.time * SAMPLE_RATE) - rendered
             if frames > 0:
                 chunks.append(synth.get_samples(frames))
                 rendered += frames
-            if is_on:
-                synth.noteon(0, pitch, velocity)
+            if event.starts:
+                synth.noteon(0, event.pitch, event.velocity)
             else:
-                synth.noteoff(0, pitch)
+                synth.noteoff(0, event.pitch)
         chunks.append(synth.get_samples(int(tail * SAMPLE_RATE)))
     finally:
         synth.delete()

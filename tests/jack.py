@@ -48,12 +48,7 @@ def every_note_closed_then_reset(messages: list[tuple[float, mido.Message]]) -> 
 
 def phrase_events(path: Path, limit: int | None = None) -> list[tuple[float, mido.Message]]:
     """(seconds, message) to play a MIDI file's notes, note-offs first at equal times."""
-    from musicgen_live.midi_files import notes_from_midi
+    from musicgen_live.midi_files import note_messages, notes_from_midi
 
     notes = notes_from_midi(path)[:limit]
-    first = notes[0].start
-    events = [
-        (n.start - first, mido.Message("note_on", note=n.pitch, velocity=n.velocity)) for n in notes
-    ]
-    events += [(n.end - first, mido.Message("note_off", note=n.pitch)) for n in notes]
-    return sorted(events, key=lambda e: (e[0], e[1].type == "note_on"))
+    return note_messages(notes, since=notes[0].start)

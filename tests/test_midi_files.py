@@ -4,7 +4,13 @@ import mido
 import pytest
 
 from musicgen_live.errors import MidiFileError
-from musicgen_live.midi_files import apply_sustain, features_from_midi, notes_from_midi, write_midi
+from musicgen_live.midi_files import (
+    apply_sustain,
+    features_from_midi,
+    note_messages,
+    notes_from_midi,
+    write_midi,
+)
 from musicgen_live.notes import Note
 
 TICK = 60 / 120 / 220  # pretty_midi writes 220 ticks per beat at 120 bpm
@@ -77,3 +83,13 @@ def test_a_file_without_notes_is_an_error(tmp_path: Path) -> None:
     write_track(tmp_path / "empty.mid", ["control_change channel=0 control=7 value=100 time=0"])
     with pytest.raises(MidiFileError, match="no notes"):
         features_from_midi(tmp_path / "empty.mid")
+
+
+def test_note_messages_play_notes_from_a_given_time_note_offs_first() -> None:
+    notes = [Note(62, 70, 2.0, 2.5), Note(60, 90, 1.5, 2.0)]
+    assert [(time, str(message)) for time, message in note_messages(notes, since=1.5)] == [
+        (0.0, "note_on channel=0 note=60 velocity=90 time=0"),
+        (0.5, "note_off channel=0 note=60 velocity=0 time=0"),
+        (0.5, "note_on channel=0 note=62 velocity=70 time=0"),
+        (1.0, "note_off channel=0 note=62 velocity=0 time=0"),
+    ]

@@ -3,10 +3,24 @@ import numpy as np
 from musicgen_live.notes import (
     MAX_SECONDS,
     Note,
+    NoteEvent,
     clip_features,
     features_to_notes,
+    note_events,
     notes_to_features,
 )
+
+
+def test_note_events_end_notes_before_others_start_at_the_same_instant() -> None:
+    notes = [Note(60, 80, 1.0, 1.5), Note(60, 90, 0.5, 1.0), Note(64, 70, 0.5, 1.0)]
+    assert note_events(notes, since=0.5) == [
+        NoteEvent(0.0, True, 60, 90),
+        NoteEvent(0.0, True, 64, 70),
+        NoteEvent(0.5, False, 60, 0),
+        NoteEvent(0.5, False, 64, 0),
+        NoteEvent(0.5, True, 60, 80),  # struck again as it ends: sounds anew
+        NoteEvent(1.0, False, 60, 0),
+    ]
 
 
 def test_features_are_step_duration_and_velocity_in_start_order() -> None:

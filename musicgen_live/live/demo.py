@@ -9,7 +9,7 @@ import mido
 
 from musicgen_live.live.engine import Engine
 from musicgen_live.live.events import Notice, State
-from musicgen_live.midi_files import notes_from_midi
+from musicgen_live.midi_files import note_messages, notes_from_midi
 
 DEMO_PHRASE = Path(__file__).resolve().parent.parent.parent / "examples" / "phrase.mid"
 DEMO_PAUSE = 4.0  # seconds between the end of an answer and the next demo phrase
@@ -17,10 +17,7 @@ NOTICE = "demo: playing the example phrase; play anything to take over"
 
 
 def demo_events(path: Path = DEMO_PHRASE) -> list[tuple[float, mido.Message]]:
-    notes = notes_from_midi(path)
-    events = [(n.start, mido.Message("note_on", note=n.pitch, velocity=n.velocity)) for n in notes]
-    events += [(n.end, mido.Message("note_off", note=n.pitch)) for n in notes]
-    return sorted(events, key=lambda event: (event[0], event[1].type == "note_on"))
+    return note_messages(notes_from_midi(path))
 
 
 class Demo:
