@@ -10,8 +10,6 @@ from musicgen_live import __version__
 from musicgen_live.cli import control_flags, values
 from musicgen_live.errors import UserError
 
-DEFAULT_MODEL = values.DEFAULT_MODEL
-
 
 def cmd_live(args: argparse.Namespace) -> int:
     from musicgen_live.cli.live_config import resolve_config
@@ -50,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_live_options(live)
     values.model_option(live)
-    control_flags.sampling_options(live)
+    control_flags.add_control_flags(live, "live")
     live.set_defaults(handler=cmd_live)
 
     from musicgen_live.cli.offline_flags import add_offline_commands

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
-from musicgen_live.live.config import SAMPLING_FIELDS, SYNTH, LiveConfig, Performance
+from musicgen_live import assets
+from musicgen_live.errors import UserError
+from musicgen_live.live.config import SYNTH, LiveConfig
+from musicgen_live.live.controls import for_command
+from musicgen_live.live.performance import Performance
 from musicgen_live.tui.settings import Settings
 
 
@@ -17,31 +20,21 @@ def resolve_config(
     """Flags the user typed win, then what the UI remembered, then the defaults. Headless
     runs pass no `remembered`, so a script always plays what its flags say."""
     saved = remembered or Settings()
-
-    def pick(name: str, dest: str | None = None) -> Any:
-        dest = dest or name
-        return (
-            getattr(args, dest) if dest in explicit or remembered is None else getattr(saved, name)
-        )
-
-    performance = Performance(
-        **{name: float(pick(name)) for name in SAMPLING_FIELDS},
-        low=args.low,
-        high=args.high,
-        register=args.register,
-        length=str(pick("length")),
-        silence_ms=int(pick("silence")),
-        mode=str(pick("mode")),
-    ).check()
+    notices = list(saved.warnings)
+    values = {control.name: getattr(args, control.name) for control in for_command("live")}
+    values |= {name: v for name, v in saved.controls.items() if name not in explicit}
     output, synth = args.output, args.synth
-    if remembered is not None and not {"output", "synth"} & explicit:
-        output, synth = (None, True) if saved.output == SYNTH else (saved.output or None, False)
-    model = args.model
+    if remembered is not None and not {"output", "synth"} & explicit and saved.output:
+        output, synth = (None, True) if saved.output == SYNTH else (saved.output, False)
+    model = Path(args.model)
     if remembered is not None and "model" not in explicit and saved.model:
-        model = Path(saved.model)
+        try:
+            model = assets.resolve_model(saved.model)
+        except UserError as error:
+            notices.append(f"the remembered model is gone ({error}); playing the bundled one")
     return LiveConfig(
-        model=Path(model),
-        input=str(pick("input")),
+        model=model,
+        input=args.input if "input" in explicit or not saved.input else saved.input,
         output=output,
         synth=synth,
         soundfont=args.soundfont,
@@ -50,7 +43,7 @@ def resolve_config(
         if args.audio_ports
         else None,
         backend=args.backend,
-        performance=performance,
+        performance=Performance(**values).check(),
         trigger_cc=args.trigger_cc,
         input_channel=None if args.channel is None else args.channel - 1,
         record=args.record,
@@ -60,4 +53,5 @@ def resolve_config(
         json=args.json,
         rng_seed=args.rng_seed,
         events=args.events,
+        notices=tuple(notices),
     )

@@ -8,20 +8,8 @@ from pathlib import Path
 
 from musicgen_live.cli import values
 from musicgen_live.errors import UserError
-from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, MODES, parse_length
+from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT
 from musicgen_live.recorder import check_recording_path
-
-
-def answer_length(text: str) -> str:
-    """An argparse type: a number of notes (1 or more) or of seconds ('8s', above 0)."""
-    try:
-        parse_length(text)
-    except UserError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not allowed: must be a whole number of notes of 1 or more, "
-            "or seconds above 0 such as '8s'"
-        ) from None
-    return text
 
 
 def recording_path(text: str) -> Path:
@@ -82,19 +70,6 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
         help="JACK playback ports for FluidSynth, comma-separated (default: the system's)",
     )
     add(
-        "--length",
-        type=answer_length,
-        default="32",
-        help="answer length: notes (1 or more), or seconds as '8s'",
-    )
-    add(
-        "--silence",
-        type=values.whole_number(10, 60_000),
-        default=400,
-        metavar="MS",
-        help="silence that ends a phrase, in ms (10-60000)",
-    )
-    add(
         "--trigger-cc",
         type=values.whole_number(0, 127),
         default=None,
@@ -106,12 +81,6 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
         type=values.whole_number(1, 16),
         default=None,
         help="input channel 1-16 (default: every channel)",
-    )
-    add(
-        "--mode",
-        choices=MODES,
-        default="call-response",
-        help="call-response: answer each phrase; continuous: keep playing",
     )
     add(
         "--record",

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from musicgen_live.live.config import Performance
 from musicgen_live.live.events import EngineEvent
+from musicgen_live.live.performance import Performance
 
 
 @dataclass(frozen=True)

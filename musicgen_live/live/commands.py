@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from musicgen_live.live.config import Performance
+from musicgen_live.live.performance import Performance
 
 
 @dataclass(frozen=True)

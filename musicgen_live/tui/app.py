@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, RichLog, Static
 
+from musicgen_live.assets import model_choices, model_name
 from musicgen_live.errors import UserError
 from musicgen_live.live.commands import (
     AnswerNow,
@@ -31,16 +32,22 @@ from musicgen_live.live.commands import (
     SwitchModel,
     SwitchPort,
 )
-from musicgen_live.live.config import LiveConfig, Performance
+from musicgen_live.live.config import LiveConfig
+from musicgen_live.live.controls import CONTROLS
 from musicgen_live.live.events import EngineEvent, NotePlayed
+from musicgen_live.live.performance import Performance
 from musicgen_live.tui import messages
 from musicgen_live.tui.choice import ChoiceScreen
-from musicgen_live.tui.controls import SETTING, STEPS, shown, stepped, toggled_mode
+from musicgen_live.tui.control_panel import (
+    ControlPanel,
+    control_bindings,
+    control_commands,
+    pressed,
+)
 from musicgen_live.tui.screens import ErrorScreen, HelpScreen
 from musicgen_live.tui.settings import remember
-from musicgen_live.tui.widgets import PianoRoll, StatePanel, Stepper
+from musicgen_live.tui.widgets import PianoRoll, StatePanel
 
-MODELS = Path(__file__).resolve().parent.parent.parent / "models"
 ALLOWED_WHEN_FAILED = {"help", "quit", "quit_clean", "pop_screen"}
 
 
@@ -62,19 +69,7 @@ class MusicgenApp(App[int]):
         Binding("r", "record", "Record"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit_clean", "Quit"),
-        *[
-            Binding(key, f"step('{control}', {direction})", show=False)
-            for control, (down, up) in {
-                "temperature": ("t", "T"),
-                "top_p": ("o", "O"),
-                "rhythm_temperature": ("y", "Y"),
-                "dynamics_temperature": ("d", "D"),
-                "length": ("l", "L"),
-                "silence_ms": ("s", "S"),
-            }.items()
-            for key, direction in ((down, -1), (up, 1))
-        ],
-        Binding("m", "toggle_mode", "Mode", show=False),
+        *control_bindings(),
         Binding("i", "choose('input')", "Input", show=False),
         Binding("u", "choose('output')", "Output", show=False),
         Binding("n", "choose('model')", "Model", show=False),
@@ -98,18 +93,7 @@ class MusicgenApp(App[int]):
             yield StatePanel(id="state")
             yield Static("", id="ports")
         yield PianoRoll(id="roll")
-        rows = (
-            (("temperature", "pitch temp"), ("top_p", "top-p"), ("rhythm_temperature", "rhythm"))
-            + (("dynamics_temperature", "dynamics"),),
-            (("length", "length"), ("silence_ms", "silence ms")),
-        )
-        with Vertical(id="controls"):
-            for index, row in enumerate(rows):
-                with Horizontal(classes="control-row"):
-                    for control, title in row:
-                        yield Stepper(control, title, shown(self.performance, control))
-                    if index == 1:
-                        yield Button(self.performance.mode, id="mode")
+        yield ControlPanel(self.performance)
         with Vertical(id="log-box"):
             yield RichLog(id="log", max_lines=500, wrap=False, markup=False)
         yield Footer()
@@ -196,7 +180,7 @@ class MusicgenApp(App[int]):
         )
 
     def on_model_shown(self, message: messages.ModelShown) -> None:
-        remember({"model": message.folder})
+        remember({"model": model_name(Path(message.folder))})
         self.log_line(f"model: {message.folder}")
 
     def on_engine_failed(self, message: messages.EngineFailed) -> None:
@@ -232,32 +216,25 @@ class MusicgenApp(App[int]):
         self.exit(0)
 
     def action_step(self, control: str, direction: int) -> None:
-        self._apply(stepped(self.performance, control, direction), control)
-        self.query_one(f"#control-{control}", Stepper).show(shown(self.performance, control))
-
-    def action_toggle_mode(self) -> None:
-        self._apply(toggled_mode(self.performance), "mode")
-        self.query_one("#mode", Button).label = self.performance.mode
+        self._apply(self.performance.stepped(control, direction), control)
+        self.query_one(ControlPanel).show(self.performance)
 
     def action_choose(self, kind: str) -> None:
         if kind != "model":
             self.submit(ListPorts(kind))  # the engine answers with PortsAvailable
             return
-        options = sorted(str(p.parent) for p in MODELS.glob("*/model.json"))
+        folders = dict(model_choices())
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                self.submit(SwitchModel(Path(value)))
+                self.submit(SwitchModel(folders[value]))
 
-        self.push_screen(ChoiceScreen("Choose the model", options), chosen)
+        self.push_screen(ChoiceScreen("Choose the model", list(folders)), chosen)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        button = event.button.id or ""
-        if button == "mode":
-            self.action_toggle_mode()
-        elif button.endswith(("-up", "-down")):
-            control, direction = button.rsplit("-", 1)
-            self.action_step(control, 1 if direction == "up" else -1)
+        control = pressed(event.button.id or "")
+        if control is not None:
+            self.action_step(*control)
 
     def _apply(self, performance: Performance, control: str) -> None:
         """Controls apply to the next answer; the one changed is remembered."""
@@ -265,7 +242,8 @@ class MusicgenApp(App[int]):
             return
         self.performance = performance
         self.submit(Reconfigure(performance))
-        remember({SETTING.get(control, control): getattr(performance, control)})
+        if CONTROLS[control].remembered:
+            remember({CONTROLS[control].remembered: getattr(performance, control)})
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -276,7 +254,6 @@ class MusicgenApp(App[int]):
         )
         yield SystemCommand("Panic", "All notes off", self.action_panic)
         yield SystemCommand("Record", "Start or stop recording the session", self.action_record)
-        yield SystemCommand("Toggle mode", "Call-response or continuous", self.action_toggle_mode)
         for kind, what in (("input", "MIDI input"), ("output", "MIDI output or FluidSynth")):
             yield SystemCommand(
                 f"Choose {kind}", f"Pick the {what}", lambda k=kind: self.action_choose(k)
@@ -284,13 +261,7 @@ class MusicgenApp(App[int]):
         yield SystemCommand(
             "Choose model", "Pick a model from models/", lambda: self.action_choose("model")
         )
-        for control in STEPS:
-            for word, direction in (("up", 1), ("down", -1)):
-                yield SystemCommand(
-                    f"{control} {word}",
-                    f"{'Raise' if direction > 0 else 'Lower'} {control}",
-                    lambda c=control, d=direction: self.action_step(c, d),
-                )
+        yield from control_commands(self.action_step)
         yield SystemCommand("Help", "Keys and what they do", self.action_help)
 
 

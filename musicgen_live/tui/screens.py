@@ -8,22 +8,24 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-HELP = """\
+from musicgen_live.tui.control_panel import help_lines
+
+ACTIONS = """\
 [b]musicgen-live[/b]: play a phrase, pause, and the model answers.
 
-[b]space[/b]  answer now (end the phrase at once)
-[b]p[/b]      panic: all notes off
-[b]r[/b]      start / stop recording a session (MIDI, in the recordings folder)
-[b]t / T[/b]  pitch temperature down / up    [b]o / O[/b]  top-p down / up
-[b]y / Y[/b]  rhythm temperature down / up   [b]d / D[/b]  dynamics temperature down / up
-[b]l / L[/b]  answer length down / up    [b]s / S[/b]  silence down / up
-[b]m[/b]      mode: call-response or continuous
-[b]i / u[/b]  choose the MIDI input / output      [b]n[/b]  choose the model
-[b]ctrl+p[/b] every action in the command palette
-[b]?[/b]      this help            [b]q[/b]  quit (all notes off first)
+[b]space[/b]  answer now (end the phrase)  [b]p[/b]      panic: all notes off
+[b]r[/b]      record the session (MIDI)    [b]i / u[/b]  choose the input / output
+[b]n[/b]      choose the model             [b]ctrl+p[/b] every action, by name
+[b]?[/b]      this help                    [b]q[/b]      quit (all notes off first)
+"""
+CLOSING = """
+Controls apply to the next answer and are remembered between runs.
+Press escape or ? to close this help."""
 
-Controls apply to the next answer. Settings are remembered between runs.
-Press escape to close."""
+
+def help_text() -> str:
+    return "\n".join([ACTIONS, *help_lines(), CLOSING])
+
 
 HINTS = {  # the first key found in the message picks the hint
     "no midi system": "`musicgen-live --demo` plays without a MIDI system; once one runs, "
@@ -57,7 +59,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
-            yield Static(HELP, id="help-text")
+            yield Static(help_text(), id="help-text")
 
 
 class ErrorScreen(Screen[None]):

@@ -15,8 +15,9 @@ import pytest
 from musicgen_live.clock import FakeClock
 from musicgen_live.live import session as session_module
 from musicgen_live.live.commands import Stop
-from musicgen_live.live.config import LiveConfig, Performance
+from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.events import EngineEvent
+from musicgen_live.live.performance import Performance
 from musicgen_live.live.session import Session
 from tests.live.fakes import ListSink, ScriptedRunner, run_for
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command
-from musicgen_live.live.config import LiveConfig, Performance
+from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.events import EngineEvent, Notice, PortsInUse, State, StateChanged
+from musicgen_live.live.performance import Performance
 from musicgen_live.tui.app import MusicgenApp, make_app
 
 

@@ -18,7 +18,6 @@ from musicgen_live.live.commands import (
     StopRecording,
     SwitchPort,
 )
-from musicgen_live.live.config import Performance
 from musicgen_live.live.events import (
     AnswerStarted,
     Failed,
@@ -30,6 +29,7 @@ from musicgen_live.live.events import (
     State,
     StateChanged,
 )
+from musicgen_live.live.performance import Performance
 from musicgen_live.tui.screens import ErrorScreen, HelpScreen
 from musicgen_live.tui.settings import Settings, load_settings, settings_path
 from musicgen_live.tui.widgets import PianoRoll, StatePanel
@@ -60,7 +60,7 @@ async def test_the_screen_shows_the_values_in_force() -> None:
         assert sent.performance == Performance(
             temperature=1.55, top_p=0.8, length="8", mode="continuous"
         )
-        assert load_settings() == Settings(temperature=1.55)  # only what the user changed
+        assert load_settings() == Settings({"temperature": 1.55})  # only what the user changed
 
 
 async def test_keys_send_commands() -> None:
@@ -78,7 +78,7 @@ async def test_keys_send_commands() -> None:
             "continuous",
         )
         assert isinstance(commands[-1], StartRecording)
-        assert load_settings().mode == "continuous"
+        assert load_settings().controls["mode"] == "continuous"
         app.fake.on_event(Recording(1.0, "/music/session.mid"))
         await pilot.pause()
         assert "session.mid" in app.query_one(StatePanel).recording

@@ -1,0 +1,108 @@
+"""What the controls change while running: one value per row of the controls table. It
+applies to the next answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from musicgen_live.errors import UserError
+from musicgen_live.live.controls import CONTROLS, Length, Value, defaults
+from musicgen_live.sampling import Sampling
+
+
+def _length() -> Length:
+    control = CONTROLS["length"]
+    assert isinstance(control, Length)
+    return control
+
+
+LENGTH = _length()
+
+
+class Performance:
+    """The value of every control (`performance.temperature`, ...), frozen. Values are
+    checked against their rows when made; `stepped` and `from_controller` clamp."""
+
+    __slots__ = ("_values",)
+    _values: dict[str, Value]
+
+    def __init__(self, **values: Value) -> None:
+        unknown = sorted(set(values) - set(CONTROLS))
+        if unknown:
+            raise TypeError(f"no control named {', '.join(unknown)}")
+        for name, value in values.items():
+            control = CONTROLS[name]
+            if not control.accepts(value):
+                option = control.flag or name
+                raise UserError(f"{option} {value!r} is not allowed: {control.allowed()}")
+        object.__setattr__(self, "_values", defaults() | values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a Performance is frozen: use replace()")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Performance) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.items()))
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self._values.items() if v != CONTROLS[k].default}
+        return f"Performance({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+    def values(self) -> dict[str, Value]:
+        return dict(self._values)
+
+    def replace(self, **changes: Value) -> Performance:
+        return Performance(**(self._values | changes))
+
+    def stepped(self, name: str, direction: int) -> Performance:
+        """One control moved a step up (1) or down (-1), within its range."""
+        return self.replace(**{name: CONTROLS[name].stepped(self._values[name], direction)})
+
+    def from_controller(self, name: str, position: int) -> Performance:
+        """One control set from a MIDI controller's position (0-127) over its span."""
+        return self.replace(**{name: CONTROLS[name].from_controller(position)})
+
+    def shown(self, name: str) -> str:
+        return CONTROLS[name].shown(self._values[name])
+
+    # ---- what the values are used for ---------------------------------------------------------
+
+    @property
+    def length_notes(self) -> int | None:
+        return LENGTH.split(str(self.length))[0]
+
+    @property
+    def length_seconds(self) -> float | None:
+        return LENGTH.split(str(self.length))[1]
+
+    @property
+    def silence(self) -> float:
+        """The silence that ends a phrase, in seconds."""
+        return float(self.silence_ms) / 1000
+
+    def sampling(self) -> Sampling:
+        return Sampling(
+            temperature=self.temperature,
+            top_p=self.top_p,
+            rhythm_temperature=self.rhythm_temperature,
+            dynamics_temperature=self.dynamics_temperature,
+            low=self.low,
+            high=self.high,
+            register=self.register,
+        )
+
+    def check(self) -> Performance:
+        """Itself, or a UserError naming what cannot work together."""
+        if self.low > self.high:
+            raise UserError(
+                f"--low {self.low} is above --high {self.high}: low must not exceed high"
+            )
+        return self

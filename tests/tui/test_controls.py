@@ -1,0 +1,98 @@
+"""Every keyed control of the table on the real app: a flag's value in force, then its keys
+step from it the right way and the screen shows the result; no key does two things."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Label
+
+from musicgen_live.cli import build_parser
+from musicgen_live.cli.live_config import resolve_config
+from musicgen_live.live.commands import Reconfigure
+from musicgen_live.live.controls import Choice, Control, Number
+from musicgen_live.tui.app import MusicgenApp
+from musicgen_live.tui.control_panel import KEYED
+from musicgen_live.tui.settings import load_settings
+from tests.tui.fakes import fake_app
+
+NUMBERS = [c for c in KEYED if isinstance(c, Number)]
+
+
+@pytest.fixture(autouse=True)
+def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def shown(app: MusicgenApp, control: Control) -> str:
+    if isinstance(control, Choice):
+        return str(app.query_one(f"#{control.name}", Button).label)
+    return str(app.query_one(f"#{control.name}-value", Label).content)
+
+
+def as_number(control: Control, text: str) -> float:
+    return float(text.removesuffix("s"))
+
+
+def ends(control: Number) -> list[tuple[str, int]]:
+    """A flag value at each end and in the middle, with each key direction."""
+    low, high = f"{control.low:g}", f"{control.high:g}"
+    middle = control.shown(control.default)
+    return [(low, -1), (high, 1), (middle, 1), (middle, -1)]
+
+
+CASES = [(control, text, direction) for control in NUMBERS for text, direction in ends(control)]
+
+
+@pytest.mark.parametrize(
+    ("control", "text", "direction"),
+    CASES,
+    ids=[f"{c.name}-{t}-{'up' if d > 0 else 'down'}" for c, t, d in CASES],
+)
+async def test_keys_step_from_the_flag_value_the_right_way(
+    control: Number, text: str, direction: int
+) -> None:
+    args = build_parser().parse_args(["live", control.flag, text])
+    config = resolve_config(args, args.given_options, load_settings())
+    app = fake_app(config.performance)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = as_number(control, shown(app, control))
+        assert before == pytest.approx(as_number(control, text))
+        await pilot.press(control.keys[0 if direction < 0 else 1])
+        after = as_number(control, shown(app, control))
+        assert (after - before) * direction >= 0
+        at_an_end = text in (f"{control.low:g}", f"{control.high:g}")
+        assert after == before if at_an_end else after != before
+        sent = app.fake.commands[-1]
+        assert isinstance(sent, Reconfigure)
+        assert as_number(control, str(getattr(sent.performance, control.name))) == after
+
+
+async def test_a_choice_key_moves_to_the_next_choice_and_is_remembered() -> None:
+    (mode,) = [c for c in KEYED if isinstance(c, Choice)]
+    app = fake_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(mode.keys[0])
+        assert shown(app, mode) == "continuous"
+        await pilot.click(f"#{mode.name}")
+        assert shown(app, mode) == "call-response"
+    assert load_settings().controls == {"mode": "call-response"}
+
+
+async def test_the_buttons_step_like_the_keys() -> None:
+    app = fake_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.click("#silence_ms-up")
+        assert shown(app, next(c for c in KEYED if c.name == "silence_ms")) == "450"
+    assert load_settings().controls == {"silence_ms": 450}
+
+
+def test_no_key_does_two_things() -> None:
+    keys = Counter(
+        key.strip() for binding in MusicgenApp.BINDINGS for key in str(binding.key).split(",")
+    )
+    assert [key for key, count in keys.items() if count > 1] == []
+    assert all(key in keys for control in KEYED for key in control.keys)
