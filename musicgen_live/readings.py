@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from musicgen_live.notes import PITCH
+
 
 def softmax_rows(logits: np.ndarray) -> np.ndarray:
     logits = np.asarray(logits, dtype=np.float64)
@@ -40,7 +42,7 @@ class Readings:
         batch = np.repeat(rows[None].astype(np.float32), len(self.shifts), axis=0)
         if len(self.shifts) > 1:
             shifts = self.shifts.reshape((-1,) + (1,) * (rows.ndim - 1))
-            batch[..., 0] = np.clip(batch[..., 0] + shifts, 0, 127)
+            batch[..., PITCH] = np.clip(batch[..., PITCH] + shifts, 0, 127)
         return batch
 
     def pitch(self, logits: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 
 from musicgen_live import contract
 from musicgen_live.errors import ModelError
-from musicgen_live.notes import clip_features
+from musicgen_live.notes import DURATION, PITCH, clip_features
 from musicgen_live.quiet_stderr import quiet_stderr
 from musicgen_live.readings import Readings
 from musicgen_live.sampling import Sampling, sample_class, sample_pitch
@@ -187,7 +187,7 @@ class ModelRunner:
             logits = self.head(name, reading.hidden, given)
             given[name] = sample_class(logits, sampling.temperature_of(name), rng)
         row = [contract.from_bin(name, given[name], rng) for name in contract.FEATURES]
-        row[2] = max(row[2], MIN_DURATION)
+        row[DURATION] = max(row[DURATION], MIN_DURATION)
         return np.array(row, dtype=np.float32)
 
     def generate(
@@ -198,7 +198,7 @@ class ModelRunner:
         last window afresh once its memory spans CARRY_NOTES; any other re-reads the window,
         moved one note on, for every note."""
         window = fill_window(seed, self.window)
-        sampling = sampling.within(window[:, 0])
+        sampling = sampling.within(window[:, PITCH])
         reading, carried = self.body(window), self.window
         while True:
             row = self.draw(reading, sampling, rng)

@@ -10,7 +10,7 @@ import pytest
 
 from musicgen_live import contract
 from musicgen_live.errors import ModelError
-from musicgen_live.notes import clip_features
+from musicgen_live.notes import DURATION, PITCH, STEP, VELOCITY, clip_features
 from musicgen_live.readings import Readings
 from musicgen_live.runtime import CARRY_NOTES, ModelRunner, fill_window
 from musicgen_live.sampling import Sampling, sample_class, sample_pitch
@@ -78,10 +78,10 @@ def test_notes_come_out_in_range_with_chords_and_reproducibly(tiny_model: Path) 
         ]
     )
     np.testing.assert_array_equal(first, again)
-    assert first[:, 0].min() >= 48 and first[:, 0].max() <= 72
-    assert (first[:, 1] == 0).any() and (first[:, 1] > 0).any()
-    assert first[:, 1].max() <= contract.MAX_SECONDS and first[:, 2].min() > 0
-    assert first[:, 3].min() >= 1 and first[:, 3].max() <= 127
+    assert first[:, PITCH].min() >= 48 and first[:, PITCH].max() <= 72
+    assert (first[:, STEP] == 0).any() and (first[:, STEP] > 0).any()
+    assert first[:, STEP].max() <= contract.MAX_SECONDS and first[:, DURATION].min() > 0
+    assert first[:, VELOCITY].min() >= 1 and first[:, VELOCITY].max() <= 127
 
 
 def copy_with(tiny_model: Path, folder: Path, **fields: object) -> Path:
@@ -130,15 +130,16 @@ def test_answers_stay_within_the_register_of_the_seed(tiny_model: Path) -> None:
             )
         ]
     )
-    assert rows[:, 0].min() >= 69 and rows[:, 0].max() <= 87
+    assert rows[:, PITCH].min() >= 69 and rows[:, PITCH].max() <= 87
 
 
 def test_readings_in_other_keys_are_moved_back_to_the_phrases_key() -> None:
     readings = Readings((-1, 0, 2))
     window = np.array([[60, 0.1, 0.2, 80], [127, 0.0, 0.5, 90]], np.float32)
     batch = readings.rows(window)
-    assert batch[:, 0, 0].tolist() == [59, 60, 62] and batch[:, 1, 0].tolist() == [126, 127, 127]
-    assert np.all(batch[:, :, 1:] == window[:, 1:])  # only pitch moves
+    assert batch[:, 0, PITCH].tolist() == [59, 60, 62]
+    assert batch[:, 1, PITCH].tolist() == [126, 127, 127]
+    assert np.all(batch[:, :, STEP:] == window[:, STEP:])  # only pitch moves
     logits = np.full((3, 128), -50.0)
     logits[0, 63], logits[1, 64], logits[2, 66] = 50.0, 50.0, 50.0  # each says the same pitch
     chances = np.exp(readings.pitch(logits))
@@ -168,7 +169,7 @@ def test_a_stateful_runner_reads_the_seed_once_then_advances_note_by_note(
     made = list(islice(runner.generate(seed, Sampling(), np.random.default_rng(3)), 6))
 
     rng, window = np.random.default_rng(3), fill_window(seed, runner.window)
-    sampling = Sampling().within(window[:, 0])
+    sampling = Sampling().within(window[:, PITCH])
     reading, expected = runner.body(window), []
     for _ in range(6):
         expected.append(runner.draw(reading, sampling, rng))

@@ -82,7 +82,6 @@ SEQUENCE_ARCHITECTURES = frozenset({"note_lstm"})
 STATEFUL_ARCHITECTURES = frozenset({"note_lstm"})
 # Those whose body has dropout layers that `--dropout` can set.
 DROPOUT_ARCHITECTURES = frozenset({"seed", "embed_lstm", "note_lstm"})
-DEFAULT_ARCHITECTURE = "note_lstm"
 
 
 def build_body(

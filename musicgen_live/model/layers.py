@@ -8,6 +8,7 @@ import keras
 from keras import layers, ops
 
 from musicgen_live.contract import CHORD_SECONDS
+from musicgen_live.notes import DURATION, PITCH, STEP, VELOCITY
 
 # Input scaling of the notebook: pitch / 128, step and duration in seconds, velocity / 127.
 INPUT_SCALE = (1 / 128, 1.0, 1.0, 1 / 127)
@@ -35,8 +36,8 @@ class PitchEmbedding(layers.Layer):
         super().build(input_shape)
 
     def call(self, inputs: Any) -> Any:
-        pitch = ops.cast(ops.clip(inputs[..., 0], 0, 127), "int32")
-        rest = inputs[..., 1:] * ops.convert_to_tensor(INPUT_SCALE[1:], dtype=inputs.dtype)
+        pitch = ops.cast(ops.clip(inputs[..., PITCH], 0, 127), "int32")
+        rest = inputs[..., STEP:] * ops.convert_to_tensor(INPUT_SCALE[STEP:], dtype=inputs.dtype)
         return ops.concatenate([self.embedding(pitch), rest], axis=-1)
 
     def get_config(self) -> dict[str, Any]:
@@ -52,8 +53,8 @@ class NoteEncoding(PitchEmbedding):
         super().__init__(dimension, **kwargs)
 
     def call(self, inputs: Any) -> Any:
-        pitch = ops.cast(ops.clip(inputs[..., 0], 0, 127), "int32")
-        times = (ops.log(inputs[..., 1:3] + 0.01) + 1.5) / 1.5
-        chord = ops.cast(inputs[..., 1:2] < CHORD_SECONDS, inputs.dtype)
-        velocity = inputs[..., 3:4] / 127.0
+        pitch = ops.cast(ops.clip(inputs[..., PITCH], 0, 127), "int32")
+        times = (ops.log(inputs[..., STEP : DURATION + 1] + 0.01) + 1.5) / 1.5
+        chord = ops.cast(inputs[..., STEP : STEP + 1] < CHORD_SECONDS, inputs.dtype)
+        velocity = inputs[..., VELOCITY : VELOCITY + 1] / 127.0
         return ops.concatenate([self.embedding(pitch), times, velocity, chord], axis=-1)

@@ -15,7 +15,7 @@ import numpy as np
 from tqdm import tqdm
 
 from musicgen_live.contract import feature_bins
-from musicgen_live.notes import clip_features
+from musicgen_live.notes import PITCH, clip_features
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.datasets import Corpus, load_corpus
 from musicgen_live.training.metrics import classes_of_windows, head_metrics, histogram_baseline
@@ -57,8 +57,8 @@ def ngram_baseline(corpus: Corpus, window: int, max_windows: int | None, seed: i
     """The n-gram pitch model fitted on `train`, its order chosen on `validation`."""
     tuning = corpus.pieces["validation"] or corpus.pieces["train"]
     inputs, next_notes = index_windows(tuning, window, TUNING_WINDOWS, seed).arrays()
-    sequences = [features[:, 0].astype(int).tolist() for _, features in corpus.pieces["train"]]
-    return fit_baseline(sequences, inputs[:, :, 0], next_notes[:, 0])
+    sequences = [features[:, PITCH].astype(int).tolist() for _, features in corpus.pieces["train"]]
+    return fit_baseline(sequences, inputs[:, :, PITCH], next_notes[:, PITCH])
 
 
 @dataclass
@@ -93,7 +93,7 @@ def evaluation_table(
     rows.append(
         Row(
             f"n-gram baseline (order {baseline.order})",
-            baseline.evaluate(inputs[:, :, 0], next_notes[:, 0]),
+            baseline.evaluate(inputs[:, :, PITCH], next_notes[:, PITCH]),
         )
     )
     train_notes = clip_features(np.concatenate([f for _, f in corpus.pieces["train"]]))

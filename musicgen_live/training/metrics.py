@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from musicgen_live.contract import FEATURES, ORDER, SIZES, feature_bins
+from musicgen_live.notes import PITCH
 
 METRIC_NAMES = ("loss", "pitch_nll", "pitch_accuracy", "step_nll", "duration_nll", "velocity_nll")
 
@@ -28,7 +29,7 @@ def head_metrics(logits: Mapping[str, np.ndarray], next_notes: np.ndarray) -> di
         log_probabilities = log_softmax(np.asarray(logits[name], dtype=np.float64))
         target = classes[:, column]
         metrics[f"{name}_nll"] = float(-log_probabilities[np.arange(len(target)), target].mean())
-    metrics["pitch_accuracy"] = float((logits["pitch"].argmax(axis=-1) == classes[:, 0]).mean())
+    metrics["pitch_accuracy"] = float((logits["pitch"].argmax(axis=-1) == classes[:, PITCH]).mean())
     metrics["loss"] = sum(metrics[f"{name}_nll"] for name in ORDER)
     return {name: metrics[name] for name in METRIC_NAMES}
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from musicgen_live.contract import CHORD_SECONDS
-from musicgen_live.notes import Note, features_to_notes, notes_to_features, sort_notes
+from musicgen_live.notes import PITCH, Note, features_to_notes, notes_to_features, sort_notes
 from musicgen_live.training.ngram import NGramModel
 
 PHRASE_NOTES = 32
@@ -253,12 +253,12 @@ def ngram_continuation(
         raise ValueError("the n-gram sampler needs a phrase to take its timing from")
     rows = notes_to_features(phrase)
     timing = rows[1:] if len(rows) > 1 else rows
-    history = [int(pitch) for pitch in rows[:, 0]]
+    history = [int(pitch) for pitch in rows[:, PITCH]]
     answer = np.zeros((count, 4), dtype=np.float64)
     for i in range(count):
         probabilities = model.distribution(history)
         pitch = int(rng.choice(128, p=probabilities / probabilities.sum()))
         history.append(pitch)
         answer[i] = timing[i % len(timing)]
-        answer[i, 0] = pitch
+        answer[i, PITCH] = pitch
     return features_to_notes(answer, start=max(note.start for note in phrase))

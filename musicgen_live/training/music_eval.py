@@ -13,7 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from musicgen_live.continuation import continue_notes
-from musicgen_live.notes import Note
+from musicgen_live.notes import PITCH, Note
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.sampling import Sampling
 from musicgen_live.training.datasets import load_corpus
@@ -77,7 +77,8 @@ def model_column(
 def bigram_column(
     train: Sequence[tuple[str, np.ndarray]], phrases: Sequence[HeldOutPhrase], samples: int
 ) -> dict[str, float]:
-    bigram = NGramModel(order=2).fit(features[:, 0].astype(int).tolist() for _, features in train)
+    pitches = (features[:, PITCH].astype(int).tolist() for _, features in train)
+    bigram = NGramModel(order=2).fit(pitches)
 
     def answer(held: HeldOutPhrase, rng: np.random.Generator) -> list[Note]:
         return ngram_continuation(bigram, held.phrase, PHRASE_NOTES, rng)

@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from musicgen_live.contract import CHORD_SECONDS, EDGES, FEATURES, MAX_SECONDS
+from musicgen_live.notes import DURATION, PITCH, STEP, VELOCITY
 from musicgen_live.training.windows import WindowIndex
 
 
@@ -26,7 +27,7 @@ class Augmentation:
 
 def classes(notes: tf.Tensor) -> tf.Tensor:
     """(..., 4) feature rows to (..., 4) int32 classes, as `contract.feature_bins` does."""
-    columns = [tf.cast(tf.clip_by_value(tf.round(notes[..., 0]), 0, 127), tf.int32)]
+    columns = [tf.cast(tf.clip_by_value(tf.round(notes[..., PITCH]), 0, 127), tf.int32)]
     for i, name in enumerate(FEATURES[1:], start=1):
         inner = [float(edge) for edge in EDGES[name][1:-1].astype(np.float32)]
         columns.append(tf.raw_ops.Bucketize(input=notes[..., i], boundaries=inner))
@@ -47,8 +48,8 @@ def _augment(
 
     def apply(rows: tf.Tensor) -> tf.Tensor:
         extra = [1] * (len(rows.shape) - 1)
-        pitch = tf.clip_by_value(rows[..., 0] + tf.reshape(shift, [-1, *extra[:-1]]), 0, 127)
-        times = rows[..., 1:3]
+        pitch = tf.clip_by_value(rows[..., PITCH] + tf.reshape(shift, [-1, *extra[:-1]]), 0, 127)
+        times = rows[..., STEP : DURATION + 1]
         stretched = tf.minimum(times * tf.reshape(factor, [-1, *extra]), MAX_SECONDS)
         # a chord stays a chord, a step does not become one, and a capped time stays capped
         step, stretched_step = times[..., :1], tf.maximum(stretched[..., :1], CHORD_SECONDS)
@@ -56,7 +57,7 @@ def _augment(
             [tf.where(step < CHORD_SECONDS, step, stretched_step), stretched[..., 1:]], -1
         )
         times = tf.where(times >= MAX_SECONDS, times, stretched)
-        return tf.concat([pitch[..., None], times, rows[..., 3:4]], axis=-1)
+        return tf.concat([pitch[..., None], times, rows[..., VELOCITY : VELOCITY + 1]], axis=-1)
 
     return apply(inputs), apply(following)
 

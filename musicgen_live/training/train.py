@@ -23,7 +23,7 @@ from musicgen_live.model.architectures import (
     load_checkpoint,
     set_dropout,
 )
-from musicgen_live.notes import clip_features
+from musicgen_live.notes import PITCH, clip_features
 from musicgen_live.train_config import TrainConfig, load_dataclass, save_json
 from musicgen_live.training.callbacks import epoch_callbacks
 from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
@@ -252,7 +252,7 @@ def write_metrics(run_dir: Path, config: TrainConfig, corpus: Corpus) -> dict[st
             "model": evaluate_keras(
                 model, inputs, next_notes, config.arch in SEQUENCE_ARCHITECTURES
             ),
-            "ngram": baseline.evaluate(inputs[:, :, 0], next_notes[:, 0]),
+            "ngram": baseline.evaluate(inputs[:, :, PITCH], next_notes[:, PITCH]),
             "histogram": histogram_baseline(train_notes, next_notes),
         }
     metrics["files"] = {s: len(corpus.pieces[s]) for s in corpus.pieces}

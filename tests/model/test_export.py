@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from musicgen_live import contract
+from musicgen_live.notes import PITCH
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.windows import index_windows
 
@@ -77,8 +78,8 @@ def keras_readings(
     total = {name: np.zeros((len(inputs), contract.SIZES[name])) for name in contract.ORDER}
     for shift in shifts:
         moved, following = inputs.copy(), next_notes.copy()
-        moved[..., 0] += shift
-        following[:, 0] += shift
+        moved[..., PITCH] += shift
+        following[:, PITCH] += shift
         classes = classes_of_windows(moved, following)
         out = model.predict({"notes": moved, "classes": classes}, verbose=0)  # type: ignore[attr-defined]
         for name in contract.ORDER:
@@ -112,7 +113,8 @@ def test_a_stateful_model_read_in_several_keys_agrees_with_keras(
     runner = ModelRunner.load(tmp_path)
     # windows one note longer: the runtime reads the first 8 notes, then advances by one
     inputs, next_notes = real_windows(midi_folder, window + 1, 12)
-    assert inputs[..., 0].min() >= 1 and inputs[..., 0].max() <= 126  # no shift leaves 0-127
+    pitches = inputs[..., PITCH]
+    assert pitches.min() >= 1 and pitches.max() <= 126  # no shift leaves 0-127
     longer = build_model("note_lstm", window + 1)
     longer.set_weights(keras_model.get_weights())
     read = keras_readings(keras_model, inputs[:, :-1], inputs[:, -1], shifts)

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from musicgen_live.notes import Note, features_to_notes, notes_to_features
+from musicgen_live.notes import STEP, Note, features_to_notes, notes_to_features
 from musicgen_live.training.music import (
     IOI_EDGES,
     HeldOutPhrase,
@@ -147,7 +147,7 @@ def test_ngram_sampler_plays_with_the_phrases_timing_and_is_reproducible() -> No
     answer = ngram_continuation(model, phrase, 16, np.random.default_rng(7))
     assert answer == ngram_continuation(model, phrase, 16, np.random.default_rng(7))
     assert answer != ngram_continuation(model, phrase, 16, np.random.default_rng(8))
-    timing = notes_to_features(phrase)[1:, 1:]
+    timing = notes_to_features(phrase)[1:, STEP:]
     expected = np.concatenate([timing, timing, timing])[:16]
     onsets = [phrase[-1].start] + [note.start for note in answer]  # in the order sampled
     got = np.column_stack(
