@@ -8,7 +8,8 @@ import argparse
 from collections.abc import Callable
 
 from musicgen_live.errors import UserError
-from musicgen_live.live.controls import Control, Value, for_command
+from musicgen_live.live.control_kinds import Control, Value
+from musicgen_live.live.controls import for_command
 from musicgen_live.live.performance import Performance
 from musicgen_live.sampling import Sampling
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from musicgen_live.cli import values
 from musicgen_live.errors import UserError
 from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT
-from musicgen_live.recorder import check_recording_path
+from musicgen_live.live.take import check_recording_path
 
 
 def recording_path(text: str) -> Path:

@@ -15,7 +15,6 @@ import numpy as np
 
 from musicgen_live.contract import MAX_SECONDS
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
-from musicgen_live.live.config import Performance
 from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
@@ -25,6 +24,7 @@ from musicgen_live.live.events import (
     State,
     StateChanged,
 )
+from musicgen_live.live.performance import Performance
 from musicgen_live.notes import STEP, Note, notes_to_features
 from musicgen_live.phrase import Phrase, PhraseDetector
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import mido
 
+from musicgen_live import assets
 from musicgen_live.live.engine import Engine
 from musicgen_live.live.events import Notice, State
 from musicgen_live.midi_files import note_messages, notes_from_midi
 
-DEMO_PHRASE = Path(__file__).resolve().parent.parent.parent / "examples" / "phrase.mid"
+DEMO_PHRASE = assets.demo_phrase()
 DEMO_PAUSE = 4.0  # seconds between the end of an answer and the next demo phrase
 NOTICE = "demo: playing the example phrase; play anything to take over"
 

@@ -20,7 +20,6 @@ from musicgen_live.clock import Clock, MonotonicClock, Timer
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
 from musicgen_live.live.collector import Collector
 from musicgen_live.live.conductor import Conductor
-from musicgen_live.live.config import Performance
 from musicgen_live.live.events import (
     AnswerEnded,
     EngineEvent,
@@ -30,8 +29,9 @@ from musicgen_live.live.events import (
     State,
     StateChanged,
 )
+from musicgen_live.live.performance import Performance
 from musicgen_live.live.player import Player, Sent, Sink
-from musicgen_live.live.takes import Takes
+from musicgen_live.live.recording import Takes
 from musicgen_live.runtime import ModelRunner
 
 RECORDED = ("note_on", "note_off", "control_change")

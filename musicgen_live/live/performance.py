@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from musicgen_live.errors import UserError
-from musicgen_live.live.controls import CONTROLS, Length, Value, defaults
+from musicgen_live.live.control_kinds import Length, Value
+from musicgen_live.live.controls import CONTROLS, defaults
 from musicgen_live.sampling import Sampling
 
 

@@ -78,7 +78,7 @@ class Session:
         conductor = Conductor(config.performance, config.trigger_cc, config.input_channel)
         player = Player([], config.output_channel)
         self.engine = Engine(runner, conductor, player, on_event, clock, config.rng_seed)
-        self.recording = SessionRecording(self.engine, config)
+        self.recording = SessionRecording(config, self.engine.takes, self.engine.emit)
         try:
             self._open_ports()
         except BaseException:

@@ -11,7 +11,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button
 
-from musicgen_live.live.controls import GROUPS, ROWS, Choice, Control, in_group
+from musicgen_live.live.control_kinds import Choice, Control
+from musicgen_live.live.controls import GROUPS, ROWS, in_group
 from musicgen_live.live.performance import Performance
 from musicgen_live.tui.widgets import Stepper
 

@@ -13,7 +13,8 @@ from typing import Any
 import platformdirs
 import tomli_w
 
-from musicgen_live.live.controls import Value, remembered_names
+from musicgen_live.live.control_kinds import Value
+from musicgen_live.live.controls import remembered_names
 
 PLACES = ("input", "output", "model")  # remembered as text, beside the controls
 

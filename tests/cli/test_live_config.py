@@ -12,7 +12,8 @@ from musicgen_live import assets
 from musicgen_live.cli import build_parser
 from musicgen_live.cli.live_config import resolve_config
 from musicgen_live.live.config import LiveConfig
-from musicgen_live.live.controls import Control, for_command
+from musicgen_live.live.control_kinds import Control
+from musicgen_live.live.controls import for_command
 from musicgen_live.tui.settings import Settings
 from tests.live.control_values import outside
 

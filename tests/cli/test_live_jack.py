@@ -18,7 +18,8 @@ import mido
 import psutil
 import pytest
 
-from musicgen_live.live.takes import WRITE_EVERY
+from musicgen_live import assets
+from musicgen_live.live.recording import WRITE_EVERY
 from tests.jack import (
     JackCapture,
     every_note_closed_then_reset,
@@ -31,7 +32,7 @@ from tests.jack import (
 from tests.jack import keyboard as jack_keyboard
 from tests.jack_output import JackMidiOutput
 
-PHRASE = Path(__file__).resolve().parents[2] / "examples" / "phrase.mid"
+PHRASE = assets.demo_phrase()
 pytestmark = pytest.mark.jack
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from musicgen_live.live.controls import Choice, Control, Length, Number
+from musicgen_live.live.control_kinds import Choice, Control, Length, Number
 
 
 def outside(control: Control) -> list[str]:

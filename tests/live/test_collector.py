@@ -7,8 +7,8 @@ import gc
 
 from musicgen_live.live.collector import IDLE_EVERY
 from musicgen_live.live.events import AnswerEnded, AnswerStarted, State
+from tests.live.engine_rig import Rig, serve
 from tests.live.fakes import run_for
-from tests.live.test_engine import Rig, serve
 
 
 async def test_full_collections_wait_until_nothing_is_due() -> None:

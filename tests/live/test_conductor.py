@@ -8,7 +8,6 @@ import pytest
 
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
 from musicgen_live.live.conductor import CLEARANCE, LOOKAHEAD, MAX_AHEAD, Conductor
-from musicgen_live.live.config import Performance
 from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
@@ -17,6 +16,7 @@ from musicgen_live.live.events import (
     State,
     StateChanged,
 )
+from musicgen_live.live.performance import Performance
 
 
 def on(pitch: int, velocity: int = 80) -> mido.Message:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from musicgen_live.errors import UserError
-from musicgen_live.live.controls import (
-    CONTROLS,
-    ROWS,
+from musicgen_live.live.control_kinds import (
     Choice,
     Control,
     Length,
@@ -16,6 +14,7 @@ from musicgen_live.live.controls import (
     note_name,
     pitch_number,
 )
+from musicgen_live.live.controls import CONTROLS, ROWS
 from musicgen_live.live.performance import Performance
 from tests.live.control_values import outside
 

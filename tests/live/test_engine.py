@@ -9,63 +9,18 @@ from pathlib import Path
 import mido
 import pytest
 
-from musicgen_live.clock import FakeClock
-from musicgen_live.live.conductor import Conductor
-from musicgen_live.live.config import Performance
-from musicgen_live.live.engine import Engine
 from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
-    EngineEvent,
     Notice,
     PhraseHeard,
     State,
     StateChanged,
 )
-from musicgen_live.live.player import Player
-from musicgen_live.recorder import Recorder
-from tests.jack import every_note_closed_then_reset
-from tests.live.fakes import BrokenSink, FailingRunner, ListSink, ScriptedRunner, run_for
-
-CHORDS = [(60, 0.0, 0.3, 70), (64, 0.0, 0.3, 70), (67, 0.0, 0.3, 70), (72, 0.4, 0.2, 80)]
-
-
-class Rig:
-    def __init__(self, runner: object = None, length: str = "8", sinks: int = 1) -> None:
-        self.clock = FakeClock(100.0)
-        self.runner = runner or ScriptedRunner(CHORDS, self.clock)
-        self.sinks = [ListSink(self.clock) for _ in range(sinks)]
-        self.events: list[EngineEvent] = []
-        conductor = Conductor(Performance(silence_ms=300, length=length))
-        self.engine = Engine(
-            self.runner,  # type: ignore[arg-type]
-            conductor,
-            Player(self.sinks),  # type: ignore[arg-type]
-            self.events.append,
-            self.clock,
-            rng_seed=0,
-        )
-
-    async def play(self, pitches: tuple[int, ...] = (60, 62, 64)) -> float:
-        for pitch in pitches:
-            self.engine.handle(mido.Message("note_on", note=pitch, velocity=80), self.clock.now())
-            await run_for(self.clock, 0.1)
-            self.engine.handle(mido.Message("note_off", note=pitch), self.clock.now())
-            await run_for(self.clock, 0.05)
-        return self.clock.now() - 0.05
-
-    def of(self, kind: type) -> list:
-        return [e for e in self.events if isinstance(e, kind)]
-
-
-async def serve(rig: Rig, scenario) -> None:  # type: ignore[no-untyped-def]
-    serving = asyncio.create_task(rig.engine.run())
-    await asyncio.sleep(0)
-    try:
-        await scenario()
-    finally:
-        rig.engine.stop()
-        await serving
+from musicgen_live.live.take import Take
+from tests.live.engine_rig import CHORDS, Rig, serve
+from tests.live.fakes import BrokenSink, FailingRunner, run_for
+from tests.midi_checks import every_note_closed_then_reset
 
 
 async def test_an_answer_of_chords_leaves_at_the_phrase_end_from_the_opening() -> None:
@@ -138,7 +93,7 @@ async def test_a_disk_that_refuses_the_recording_warns_once_and_the_music_goes_o
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rig = Rig(length="16")
-    rig.engine.takes.start(Recorder(tmp_path / "take.mid", started=rig.clock.now()))
+    rig.engine.takes.start(Take(tmp_path / "take.mid", started=rig.clock.now()))
 
     def read_only(self: mido.MidiFile, filename: str) -> None:
         raise OSError(errno.EROFS, "Read-only file system")

@@ -8,9 +8,9 @@ import asyncio
 import mido
 
 from musicgen_live.live.events import Notice, PhraseHeard, State
-from tests.jack import every_note_closed_then_reset
+from tests.live.engine_rig import Rig, serve
 from tests.live.fakes import ListSink, run_for
-from tests.live.test_engine import Rig, serve
+from tests.midi_checks import every_note_closed_then_reset
 
 
 class SinkBrokenMidAnswer(ListSink):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from musicgen_live.clock import FakeClock
 from musicgen_live.live.player import Player
-from tests.jack import every_note_closed_then_reset
 from tests.live.fakes import BrokenSink, ListSink
+from tests.midi_checks import every_note_closed_then_reset
 
 
 def test_notes_leave_at_their_deadlines_chords_at_one_instant() -> None:

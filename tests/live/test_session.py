@@ -11,9 +11,9 @@ import pytest
 
 from musicgen_live.live.commands import SwitchModel, SwitchPort
 from musicgen_live.live.events import Notice, PhraseHeard, State
-from tests.jack import every_note_closed_then_reset, sounding_after
 from tests.live.fakes import run_for
 from tests.live.session_fakes import SessionRig, raising_once
+from tests.midi_checks import every_note_closed_then_reset, sounding_after
 
 
 def errors(rig: SessionRig) -> list[Notice]:

@@ -16,6 +16,7 @@ import mido
 import pytest
 from textual.widgets import OptionList
 
+from musicgen_live import assets
 from musicgen_live import sampling as defaults
 from musicgen_live.cli import build_parser
 from musicgen_live.cli.live_config import resolve_config
@@ -26,7 +27,7 @@ from musicgen_live.tui.settings import load_settings
 from musicgen_live.tui.widgets import PianoRoll, StatePanel
 from tests.jack import MonitorProcess, every_note_closed_then_reset, wait_port
 
-PHRASE = Path(__file__).resolve().parents[2] / "examples" / "phrase.mid"
+PHRASE = assets.demo_phrase()
 pytestmark = pytest.mark.jack
 
 

@@ -12,7 +12,7 @@ from textual.widgets import Button, Label
 from musicgen_live.cli import build_parser
 from musicgen_live.cli.live_config import resolve_config
 from musicgen_live.live.commands import Reconfigure
-from musicgen_live.live.controls import Choice, Control, Number
+from musicgen_live.live.control_kinds import Choice, Control, Number
 from musicgen_live.tui.app import MusicgenApp
 from musicgen_live.tui.control_panel import KEYED
 from musicgen_live.tui.settings import load_settings

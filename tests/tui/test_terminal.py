@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from musicgen_live import assets
 from tests.jack import JackCapture, keyboard, phrase_events, play, wait_port
 from tests.rig.live_process import LiveProcess
 
-PHRASE = Path(__file__).resolve().parents[2] / "examples" / "phrase.mid"
+PHRASE = assets.demo_phrase()
 pytestmark = pytest.mark.jack
 
 

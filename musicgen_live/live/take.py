@@ -1,8 +1,9 @@
-"""Session recording: the player's notes and the answers as one MIDI file, two tracks.
+"""One take: the player's notes and the answers as one MIDI file, two tracks.
 
 The file is rewritten whole (to a temporary name, then renamed) every few seconds while
-notes end (`live/takes.py`), so a killed process keeps all but those last seconds, and a
-failed write never corrupts the last good file.
+notes end (`live/recording.py`), so a killed process keeps all but those last seconds, and a
+failed write never corrupts the last good file. A take that stops ends what it holds: every
+key still down gets its note-off, and a pedal still down its release.
 `--record PATH` records into a folder (an existing one, or a new name without `.mid`), or into
 one new file when PATH ends in `.mid`.
 """
@@ -21,6 +22,7 @@ from musicgen_live.errors import UserError
 TICKS_PER_BEAT = 480
 TEMPO = 500_000  # 120 bpm: one tick is 1/960 s
 TRACKS = ("player", "model")
+SUSTAIN = 64
 
 
 def check_recording_path(path: Path) -> Path:
@@ -41,7 +43,7 @@ def recording_file(path: Path) -> Path:
     return path / f"session-{stamp}.mid"
 
 
-class Recorder:
+class Take:
     """Records into `path` (a .mid file); its folder is created. Raises OSError when it
     cannot be, or UserError when the file exists."""
 
@@ -51,6 +53,8 @@ class Recorder:
         self.started = started
         self.events: dict[str, list[tuple[float, mido.Message]]] = {t: [] for t in TRACKS}
         self.failed: str | None = None
+        self.sounding: dict[str, set[tuple[int, int]]] = {t: set() for t in TRACKS}
+        self.pedalled: dict[str, set[int]] = {t: set() for t in TRACKS}  # channels
         self._lock = threading.Lock()
         self._writing = threading.Lock()
 
@@ -58,6 +62,28 @@ class Recorder:
         """Remember one message; a note ending triggers a write (call `flush` off the hot path)."""
         with self._lock:
             self.events[source].append((max(0.0, at - self.started), message))
+            self._follow(source, message)
+
+    def _follow(self, source: str, message: mido.Message) -> None:
+        """Keep what is held: notes sounding and pedals down, by channel."""
+        if message.type in ("note_on", "note_off"):
+            key = (message.channel, message.note)
+            if message.type == "note_on" and message.velocity:
+                self.sounding[source].add(key)
+            else:
+                self.sounding[source].discard(key)
+        elif message.type == "control_change" and message.control == SUSTAIN:
+            held = self.pedalled[source]
+            (held.add if message.value >= 64 else held.discard)(message.channel)
+
+    def end_held(self, at: float) -> None:
+        """Note-offs for every key still down, then pedals up, at `at` (the take stops)."""
+        for source in TRACKS:
+            for channel, note in sorted(self.sounding[source]):
+                self.add(source, mido.Message("note_off", channel=channel, note=note), at)
+            for channel in sorted(self.pedalled[source]):
+                message = mido.Message("control_change", channel=channel, control=SUSTAIN)
+                self.add(source, message, at)
 
     def midi_file(self) -> mido.MidiFile:
         midi = mido.MidiFile(ticks_per_beat=TICKS_PER_BEAT)

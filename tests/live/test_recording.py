@@ -10,11 +10,10 @@ from types import SimpleNamespace
 import mido
 import pytest
 
-from musicgen_live.live.recording import SessionRecording
-from musicgen_live.live.takes import WRITE_EVERY
-from musicgen_live.recorder import Recorder
+from musicgen_live.live.recording import WRITE_EVERY, SessionRecording
+from musicgen_live.live.take import Take
+from tests.live.engine_rig import Rig, serve
 from tests.live.fakes import run_for
-from tests.live.test_engine import Rig, serve
 
 
 def notes_in(path: Path, track: int) -> list[int]:
@@ -26,16 +25,16 @@ async def test_a_take_is_written_every_few_seconds_not_at_every_note(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rig = Rig(length="64")
-    take = Recorder(tmp_path / "take.mid", started=rig.clock.now())
+    take = Take(tmp_path / "take.mid", started=rig.clock.now())
     rig.engine.takes.start(take)
     writes: list[float] = []
-    flush = Recorder.flush
+    flush = Take.flush
 
-    def counted(self: Recorder) -> str | None:
+    def counted(self: Take) -> str | None:
         writes.append(rig.clock.now())
         return flush(self)
 
-    monkeypatch.setattr(Recorder, "flush", counted)
+    monkeypatch.setattr(Take, "flush", counted)
 
     async def scenario() -> None:
         await rig.play((60, 62, 64, 65, 67))
@@ -55,7 +54,7 @@ async def test_a_take_is_written_every_few_seconds_not_at_every_note(
 async def test_the_users_take_never_cuts_the_one_for_the_wav(tmp_path: Path) -> None:
     rig = Rig(length="4")
     config = SimpleNamespace(wav=tmp_path / "session.wav", record=None, soundfont=None)
-    recording = SessionRecording(rig.engine, config)  # type: ignore[arg-type]
+    recording = SessionRecording(config, rig.engine.takes, rig.engine.emit)  # type: ignore[arg-type]
     recording.begin()
     assert recording.for_wav is not None and recording.user is None
 

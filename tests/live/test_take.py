@@ -7,16 +7,16 @@ import mido
 import pytest
 
 from musicgen_live.errors import UserError
-from musicgen_live.recorder import Recorder
+from musicgen_live.live.take import Take
 
 
 def test_session_file_has_a_track_per_source_in_time(tmp_path: Path) -> None:
-    recorder = Recorder(tmp_path, started=100.0)
-    recorder.add("player", mido.Message("note_on", note=60, velocity=80), 100.5)
-    recorder.add("player", mido.Message("note_off", note=60), 101.0)
-    recorder.add("model", mido.Message("note_on", note=64, velocity=70), 101.25)
-    assert recorder.flush() is None
-    midi = mido.MidiFile(recorder.path)
+    take = Take(tmp_path, started=100.0)
+    take.add("player", mido.Message("note_on", note=60, velocity=80), 100.5)
+    take.add("player", mido.Message("note_off", note=60), 101.0)
+    take.add("model", mido.Message("note_on", note=64, velocity=70), 101.25)
+    assert take.flush() is None
+    midi = mido.MidiFile(take.path)
     player, model = midi.tracks
     assert [m.type for m in player if not m.is_meta] == ["note_on", "note_off"]
     seconds = [msg.time for msg in midi if not msg.is_meta]
@@ -27,35 +27,35 @@ def test_session_file_has_a_track_per_source_in_time(tmp_path: Path) -> None:
 def test_a_full_disk_keeps_the_last_good_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorder = Recorder(tmp_path, started=0.0)
-    recorder.add("player", mido.Message("note_on", note=60, velocity=80), 0.1)
-    assert recorder.flush() is None
-    good = recorder.path.read_bytes()
+    take = Take(tmp_path, started=0.0)
+    take.add("player", mido.Message("note_on", note=60, velocity=80), 0.1)
+    assert take.flush() is None
+    good = take.path.read_bytes()
 
     def disk_full(self: mido.MidiFile, filename: str) -> None:
         Path(filename).write_bytes(b"MThd")  # a partial write, then the disk is full
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(mido.MidiFile, "save", disk_full)
-    recorder.add("player", mido.Message("note_off", note=60), 0.2)
-    failure = recorder.flush()
+    take.add("player", mido.Message("note_off", note=60), 0.2)
+    failure = take.flush()
     assert failure is not None and "No space left on device" in failure
-    assert recorder.path.read_bytes() == good
+    assert take.path.read_bytes() == good
     assert not list(tmp_path.glob("*.tmp"))
 
 
 def test_record_into_a_folder_existing_or_new(tmp_path: Path) -> None:
-    existing = Recorder(tmp_path, started=0.0)
+    existing = Take(tmp_path, started=0.0)
     assert existing.path.parent == tmp_path and existing.path.name.startswith("session-")
-    new = Recorder(tmp_path / "takes", started=0.0)
+    new = Take(tmp_path / "takes", started=0.0)
     assert new.path.parent == tmp_path / "takes" and (tmp_path / "takes").is_dir()
 
 
 def test_record_into_one_new_mid_file(tmp_path: Path) -> None:
-    recorder = Recorder(tmp_path / "sub" / "take.mid", started=0.0)
-    assert recorder.path == tmp_path / "sub" / "take.mid"
-    recorder.add("player", mido.Message("note_on", note=60, velocity=80), 0.1)
-    assert recorder.flush() is None
+    take = Take(tmp_path / "sub" / "take.mid", started=0.0)
+    assert take.path == tmp_path / "sub" / "take.mid"
+    take.add("player", mido.Message("note_on", note=60, velocity=80), 0.1)
+    assert take.flush() is None
     assert (tmp_path / "sub" / "take.mid").is_file()
 
 
@@ -63,7 +63,7 @@ def test_an_existing_mid_file_is_refused_in_one_line(tmp_path: Path) -> None:
     take = tmp_path / "take.mid"
     take.write_bytes(b"keep me")
     with pytest.raises(UserError, match="the file exists") as error:
-        Recorder(take, started=0.0)
+        Take(take, started=0.0)
     assert "\n" not in str(error.value) and take.read_bytes() == b"keep me"
     result = subprocess.run(
         [sys.executable, "-m", "musicgen_live", "live", "--headless", "--record", str(take)],
@@ -81,13 +81,35 @@ def test_an_existing_mid_file_is_refused_in_one_line(tmp_path: Path) -> None:
 def test_a_read_only_disk_fails_a_write_without_raising(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorder = Recorder(tmp_path, started=0.0)
+    take = Take(tmp_path, started=0.0)
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr(mido.MidiFile, "save", refuse)
     monkeypatch.setattr(Path, "unlink", refuse)
-    recorder.add("player", mido.Message("note_on", note=60, velocity=80), 0.1)
-    failure = recorder.flush()
+    take.add("player", mido.Message("note_on", note=60, velocity=80), 0.1)
+    failure = take.flush()
     assert failure is not None and "Read-only file system" in failure
+
+
+def test_a_take_that_stops_ends_the_keys_and_pedal_still_down(tmp_path: Path) -> None:
+    take = Take(tmp_path / "held.mid", started=0.0)
+    take.add("player", mido.Message("control_change", control=64, value=127), 0.1)
+    for pitch in (60, 64):
+        take.add("player", mido.Message("note_on", note=pitch, velocity=80), 0.2)
+    take.add("player", mido.Message("note_off", note=64), 0.5)
+    take.add("player", mido.Message("note_on", note=67, velocity=80), 0.6)
+    take.end_held(1.0)
+    assert take.flush() is None
+    player = mido.MidiFile(take.path).tracks[0]
+    sounding = set()
+    for message in player:
+        if message.type == "note_on" and message.velocity:
+            sounding.add(message.note)
+        elif message.type in ("note_on", "note_off"):
+            sounding.discard(message.note)
+    assert sounding == set()
+    pedal = [m.value for m in player if m.type == "control_change" and m.control == 64]
+    assert pedal == [127, 0]
+    assert mido.MidiFile(take.path).length == pytest.approx(1.0, abs=0.01)
