@@ -1,4 +1,5 @@
-"""Training across worker processes (MultiWorkerMirroredStrategy, cluster from TF_CONFIG).
+"""Training across devices and worker processes: the tf.distribute strategy by name, and the
+loop a MultiWorkerMirroredStrategy cluster (from TF_CONFIG) trains in.
 
 Keras 3's `fit` cannot reduce its logs across workers (it asks CollectiveAllReduce to
 average scalars along axis 0), so workers run Keras' own train and test steps in this short
@@ -7,10 +8,43 @@ loop instead, with the same callbacks as `fit`.
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 import keras
 import tensorflow as tf
+
+from musicgen_live.errors import UserError
+
+STRATEGIES = ("default", "mirrored", "multi-worker")
+
+
+def make_strategy(name: str) -> tf.distribute.Strategy:
+    """The tf.distribute strategy by name; multi-worker reads its cluster from TF_CONFIG."""
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi-worker":
+        if "TF_CONFIG" not in os.environ:
+            raise UserError("--strategy multi-worker needs TF_CONFIG describing the cluster")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if name == "default":
+        return tf.distribute.get_strategy()
+    raise UserError(f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}")
+
+
+def is_chief() -> bool:
+    """Only the chief worker writes the run folder in a multi-worker cluster."""
+    task = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {})
+    return task.get("type", "chief") == "chief" or (
+        task.get("type") == "worker" and task.get("index", 0) == 0
+    )
+
+
+def worker_folder(run_dir: Path) -> Path:
+    """Where a worker other than the chief writes its copies, as tf.distribute expects."""
+    return run_dir / f"worker-{json.loads(os.environ['TF_CONFIG'])['task']['index']}"
 
 
 def _local(strategy: tf.distribute.Strategy, structure: Any) -> Any:

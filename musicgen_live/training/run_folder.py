@@ -1,14 +1,64 @@
 """What a run folder remembers between sessions: epochs done, the best validation loss so
-far, and the stages of the run (no TensorFlow here)."""
+far, the stages of the run, and which settings a resume may change (no TensorFlow here)."""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from musicgen_live.errors import UserError
 from musicgen_live.train_config import TrainConfig, save_json
+
+# What a resumed run may change: these bound or place the work, ease the augmentation off,
+# restart the learning rate, change the dropout or average the weights for the last epochs
+# (each stage is recorded in stages.json and the model card).
+RESUMABLE = frozenset(
+    {
+        "epochs",
+        "learning_rate",
+        "average",
+        "dropout",
+        "max_minutes",
+        "patience",
+        "strategy",
+        "steps_per_epoch",
+        "cache_dir",
+        "transpose",
+        "stretch",
+    }
+)
+
+
+def resumed_config(
+    saved: TrainConfig, requested: TrainConfig, changed: Collection[str]
+) -> TrainConfig:
+    """The saved run's settings, updated with those the user typed (`changed`) that may change
+    mid-run; UserError for one that may not."""
+    updates = {}
+    for name in sorted(changed):
+        value, before = getattr(requested, name), getattr(saved, name)
+        if value == before or (isinstance(value, tuple) and list(value) == list(before)):
+            continue
+        if name not in RESUMABLE:
+            flag = "--no-sustain" if name == "sustain" else "--" + name.replace("_", "-")
+            if isinstance(value, bool):
+                given, was = flag, f"without {flag}"
+            else:
+                given, was = f"{flag} {_as_typed(value)}", f"with {_as_typed(before)}"
+            raise UserError(
+                f"{given}: the run in {requested.out} was started {was}, which --resume cannot "
+                "change; start a new run with another --out"
+            )
+        updates[name] = value
+    return replace(saved, out=requested.out, **updates)
+
+
+def _as_typed(value: Any) -> str:
+    return ",".join(value) if isinstance(value, list | tuple) else str(value)
 
 
 def record_stage(

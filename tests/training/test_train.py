@@ -207,8 +207,7 @@ def test_train_says_when_the_only_good_file_is_held_out(
 def test_a_resumed_run_may_ease_the_augmentation_off_and_records_each_stage(
     tmp_path: Path,
 ) -> None:
-    from musicgen_live.training.run_folder import record_stage
-    from musicgen_live.training.train import resumed_config
+    from musicgen_live.training.run_folder import record_stage, resumed_config
 
     saved = TrainConfig(out=str(tmp_path), transpose=5, stretch=0.1)
     record_stage(tmp_path, 0, saved)
