@@ -11,7 +11,7 @@ table, then one JSON line: litert_p50_ms, litert_p99_ms (notes after the first),
 first_note_p50_ms, first_note_p99_ms, reread_p50_ms, reread_p99_ms, keras_predict_p50_ms,
 speedup, notes_per_s.
 
-    .venv/bin/python benchmarks/inference.py [--model models/default] [--run RUN_DIR]
+    .venv/bin/python benchmarks/inference.py [--model FOLDER] [--run RUN_DIR]
 
 The Keras side loads model.keras, the trained weights that `musicgen-live export` writes
 beside the TFLite file.
@@ -31,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from musicgen_live import assets  # noqa: E402
 from musicgen_live.continuation import continue_notes  # noqa: E402
 from musicgen_live.contract import feature_bins  # noqa: E402
 from musicgen_live.midi_files import notes_from_midi  # noqa: E402
@@ -78,7 +79,7 @@ def time_answers(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--model", type=Path, default=assets.default_model())
     parser.add_argument("--notes", type=int, default=500)
     parser.add_argument("--keras-notes", type=int, default=60)
     args = parser.parse_args()

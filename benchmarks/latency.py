@@ -13,7 +13,7 @@ measures on a monitoring port in its own process, each message stamped at its fr
 Baseline, same run: the JACK transport alone (a test port sending straight to the monitor).
 Prints a table, then one JSON line.
 
-    .venv/bin/python benchmarks/latency.py [--model models/default] [--answers 40] [--tui]
+    .venv/bin/python benchmarks/latency.py [--model FOLDER] [--answers 40] [--tui]
 
 With --tui the engine runs under the UI, on screen in a pseudo-terminal (120x40), as a user
 runs it; its events come from `--events FILE`.
@@ -35,6 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from musicgen_live import assets  # noqa: E402
 from musicgen_live.midi_files import note_messages, notes_from_midi  # noqa: E402
 from musicgen_live.notes import Note, sort_notes  # noqa: E402
 from musicgen_live.training.datasets import hannds_folder  # noqa: E402
@@ -121,7 +122,7 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--model", type=Path, default=assets.default_model())
     parser.add_argument("--answers", type=int, default=40)
     parser.add_argument("--length", type=int, default=12, help="notes per answer")
     parser.add_argument(

@@ -5,7 +5,7 @@ process start to its first event (the engine listening). Memory is the process's
 set once ready; TensorFlow counts as loaded if any of its shared libraries is mapped.
 Baseline, same run: a bare `python -c pass` start. Prints a table, then one JSON line.
 
-    .venv/bin/python benchmarks/startup.py [--model models/default] [--runs 5]
+    .venv/bin/python benchmarks/startup.py [--model FOLDER] [--runs 5]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from musicgen_live import assets  # noqa: E402
 from tests.rig.jack_rig import headless_command, start_jack  # noqa: E402
 
 
@@ -50,7 +51,7 @@ def start_once(model: Path) -> tuple[float, float, bool]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--model", type=Path, default=assets.default_model())
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     server = f"musicgen-startup-{os.getpid()}"

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from musicgen_live.cli import control_flags, values
+from musicgen_live import assets
+from musicgen_live.cli import control_flags
 from musicgen_live.errors import UserError
 
 
@@ -128,7 +129,7 @@ def _held_out_split(data: str, split: str) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     from musicgen_live.training.evaluate import evaluation_table, format_table
 
-    models = args.model or [values.DEFAULT_MODEL]
+    models = args.model or [assets.default_model()]
     args.split = _held_out_split(args.data, args.split)
     if args.music:
         return _music_eval(args, models)

@@ -4,9 +4,8 @@ checked as it is parsed and shown with its default in --help."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from musicgen_live import contract, train_config
+from musicgen_live import assets, contract, train_config
 from musicgen_live.cli import control_flags, values
 from musicgen_live.cli.offline import cmd_eval, cmd_export, cmd_generate, cmd_ports, cmd_train
 from musicgen_live.midi_files import TRACK_SELECTORS_HELP
@@ -33,7 +32,10 @@ def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type:
     )
     export.add_argument("run_dir", type=values.existing_folder, help="run folder of `train`")
     export.add_argument(
-        "--out", type=values.output_folder, required=True, help="model folder, e.g. models/NAME"
+        "--out",
+        type=values.new_model_folder,
+        required=True,
+        help=f"model folder, e.g. {assets.models_folder() / 'NAME'}: there --model takes NAME",
     )
     export.add_argument(
         "--checkpoint",
@@ -194,9 +196,10 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     add("--data", default="hannds", help="MIDI folder, MAESTRO v3 folder, or 'hannds'")
     add(
         "--model",
-        type=Path,
+        type=values.model_folder,
         action="append",
-        help="model folder, repeatable (default: models/default)",
+        metavar="NAME",
+        help=values.model_help(repeatable=True),
     )
     add(
         "--split",

@@ -13,9 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from musicgen_live import assets
+from musicgen_live.errors import UserError
+
 PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 NOTE_NAME = re.compile(r"([A-Ga-g])([#b]?)(-?\d+)")
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
 
 
 class Parser(argparse.ArgumentParser):
@@ -217,10 +219,33 @@ def track_selection(text: str) -> str:
     return text
 
 
+def model_folder(text: str) -> Path:
+    """An argparse type: a model by name (`default` is the bundled one, any other name a
+    folder of the models folder) or by the path of its folder."""
+    try:
+        return assets.resolve_model(text)
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def new_model_folder(text: str) -> Path:
+    """An argparse type: a folder to write a model into, never one named `default` in the
+    models folder, since that name means the bundled model."""
+    path = output_folder(text)
+    if assets.is_reserved(path):
+        raise _rejected(text, "the name default is the bundled model's; choose another name")
+    return path
+
+
+def model_help(repeatable: bool = False) -> str:
+    again = ", repeatable" if repeatable else ""
+    return (
+        f"model: default (the bundled one), the name of a model in {assets.models_folder()},"
+        f" or a model folder{again} (default: default)"
+    )
+
+
 def model_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--model",
-        type=Path,
-        default=DEFAULT_MODEL,
-        help="exported model folder (default: the bundled models/default)",
+        "--model", type=model_folder, default=assets.DEFAULT, metavar="NAME", help=model_help()
     )

