@@ -9,6 +9,7 @@ import numpy as np
 
 from musicgen_live.live.events import EngineEvent
 from musicgen_live.live.performance import Performance
+from musicgen_live.notes import Note
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,9 @@ class StopDecoding:
 
 @dataclass(frozen=True)
 class Play:
-    pitch: int
-    velocity: int
-    start: float
-    end: float
+    """Play this note of the answer."""
+
+    note: Note
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ asks `wake_at` when to call `tick` next, and `next_decode` when to run the model
 from __future__ import annotations
 
 import collections
-from dataclasses import dataclass, field
 
 import mido
 import numpy as np
 
 from musicgen_live.contract import MAX_SECONDS
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
+from musicgen_live.live.answer import Answer, Opening
 from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
@@ -28,36 +28,8 @@ from musicgen_live.live.performance import Performance
 from musicgen_live.notes import STEP, Note, notes_to_features
 from musicgen_live.phrase import Phrase, PhraseDetector
 
-LOOKAHEAD = 0.25  # seconds of answer decoded ahead of playback
-MAX_AHEAD = 32  # and never more notes than this
-CLEARANCE = 0.015  # the model runs only when no note is due sooner (a cold run takes ms)
 HISTORY = 256  # notes of the past kept as context
 HELD_POLL = 0.1  # while keys are held, look this often whether the phrase grew too long
-END_GRACE = 0.005  # an answer ends this long after its last note-off
-
-
-@dataclass
-class Opening:
-    """An answer's first notes, decoded while the silence after a phrase runs out."""
-
-    key: tuple[float, int]  # the pending phrase it answers (PhraseDetector.pending)
-    rows: list[np.ndarray] = field(default_factory=list)
-
-    def wants_more(self) -> bool:
-        ahead = sum(float(row[1]) for row in self.rows[1:])
-        return len(self.rows) < MAX_AHEAD and ahead <= LOOKAHEAD
-
-
-@dataclass
-class Answer:
-    phrase_end: float
-    start: float
-    performance: Performance
-    time: float = 0.0  # onset of the last note placed
-    notes: int = 0
-    last_end: float = 0.0
-    done_at: float | None = None  # set once the last note is placed
-    started: bool = False  # its first note has left
 
 
 class Conductor:
@@ -175,27 +147,12 @@ class Conductor:
         return min(times, default=None)
 
     def next_decode(self, now: float, next_deadline: float | None, pending: int) -> float | None:
-        """When to run the model for the next note: `now`, a later time, or None (not wanted).
-
-        Later notes are decoded ahead of playback, and only when no note is due within
-        CLEARANCE, unless the decoded notes are running out."""
-        if self.answer is None:
-            if self.opening is not None and self.state is State.HEARING:
-                return now if self.opening.wants_more() else None
-            return None
-        answer = self.answer
-        if answer.done_at is not None:
-            return None
-        if answer.notes == 0:
-            return now
-        if pending > 2 * MAX_AHEAD:  # a run of chords: wait for room
-            return max(now + 0.001, next_deadline or now)
-        if answer.time - LOOKAHEAD > now:
-            return answer.time - LOOKAHEAD
-        urgent = answer.time - CLEARANCE
-        if now >= urgent or next_deadline is None or next_deadline - now > CLEARANCE:
-            return now
-        return min(next_deadline + 0.0005, urgent)
+        """When to run the model for the next note: `now`, a later time, or None (not wanted)."""
+        if self.answer is not None:
+            return self.answer.next_decode(now, next_deadline, pending)
+        if self.opening is not None and self.state is State.HEARING:
+            return now if self.opening.wants_more() else None
+        return None
 
     # ---- decisions ---------------------------------------------------------------------------
 
@@ -238,7 +195,7 @@ class Conductor:
         out.events.append(PhraseHeard(now, len(phrase.notes), seconds))
         self.history.extend(self._phrase_rows(phrase.notes))
         self.last_onset = max(note.start for note in phrase.notes)
-        self.answer = Answer(now, now, self.performance, time=now, last_end=now)
+        self.answer = Answer.after(now, self.performance)
         out += self._set_state(State.ANSWERING, now)
         if opening is not None and opening.key == phrase.key:
             for row in opening.rows:
@@ -253,27 +210,15 @@ class Conductor:
     def _place(self, row: np.ndarray) -> Outcome:
         """Put one decoded note into the answer, unless the answer is long enough."""
         answer = self.answer
-        if answer is None or answer.done_at is not None:
-            return Outcome()
-        performance = answer.performance
-        continuous = performance.mode == "continuous"
-        time = answer.time + float(row[1]) if answer.notes else answer.start
-        limit = performance.length_seconds
-        if not continuous and limit is not None and time - answer.start > limit:
-            return self._finish(answer)
-        end = time + float(row[2])
-        answer.time, answer.last_end = time, max(answer.last_end, end)
-        self.last_onset = time
-        answer.notes += 1
+        note = None if answer is None else answer.place(row)
+        if note is None:
+            return Outcome(actions=[StopDecoding()])
+        self.last_onset = note.start
         self.history.append(np.asarray(row[:4], dtype=np.float32))
-        out = Outcome(actions=[Play(int(row[0]), int(row[3]), time, end)])
-        if not continuous and answer.notes >= (performance.length_notes or 10**9):
-            out += self._finish(answer)
+        out = Outcome(actions=[Play(note)])
+        if answer is not None and answer.done_at is not None:
+            out.actions.append(StopDecoding())
         return out
-
-    def _finish(self, answer: Answer) -> Outcome:
-        answer.done_at = answer.last_end + END_GRACE
-        return Outcome(actions=[StopDecoding()])
 
     def _interrupt(self, now: float, announce: bool = True) -> Outcome:
         """Stop the answer at once: note-offs for its sounding notes, pedal up, all notes off."""

@@ -9,7 +9,7 @@ import mido
 
 from musicgen_live import assets
 from musicgen_live.live.engine import Engine
-from musicgen_live.live.events import Notice, State
+from musicgen_live.live.events import State
 from musicgen_live.midi_files import note_messages, notes_from_midi
 
 DEMO_PHRASE = assets.demo_phrase()
@@ -33,7 +33,7 @@ class Demo:
 
     async def run(self) -> None:
         engine = self.engine
-        engine.emit(Notice(engine.clock.now(), "info", NOTICE))
+        engine.notice("info", NOTICE)
         try:
             while not self.over:
                 if engine.conductor.state is State.LISTENING:

@@ -8,10 +8,7 @@ conductor says, plays notes at their deadlines, and reports events once the note
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import mido
 import numpy as np
@@ -21,17 +18,16 @@ from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecod
 from musicgen_live.live.collector import Collector
 from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.events import (
-    AnswerEnded,
     EngineEvent,
     Failed,
     NotePlayed,
-    Notice,
     State,
     StateChanged,
 )
 from musicgen_live.live.performance import Performance
 from musicgen_live.live.player import Player, Sent, Sink
 from musicgen_live.live.recording import Takes
+from musicgen_live.live.reports import Reports
 from musicgen_live.runtime import ModelRunner
 
 RECORDED = ("note_on", "note_off", "control_change")
@@ -50,10 +46,10 @@ class Engine:
         self.runner = runner
         self.conductor = conductor
         self.player = player
-        self.on_event = on_event
         self.clock: Clock = clock or MonotonicClock()
         self.rng = np.random.default_rng(rng_seed)
-        self.takes = Takes(self.clock, self._warn)
+        self.reports = Reports(self.clock, on_event, lambda: player.late_events)
+        self.takes = Takes(self.clock, lambda text: self.notice("warning", text))
         self.collector = Collector(
             self.clock, lambda: bool(player.pending), lambda: conductor.state is State.LISTENING
         )
@@ -63,7 +59,6 @@ class Engine:
         self._play_timer: tuple[float, Timer] | None = None
         self._decode_wanted = asyncio.Event()
         self._stopped = asyncio.Event()
-        self._reports: collections.deque[EngineEvent] = collections.deque()
 
     # ---- running ----------------------------------------------------------------------------
 
@@ -75,7 +70,7 @@ class Engine:
 
     async def run(self) -> None:
         """Serve until `stop`; whatever ends it, no note is left sounding."""
-        self.loop = asyncio.get_running_loop()
+        self.loop = self.reports.loop = asyncio.get_running_loop()
         decoder = asyncio.create_task(self._decoder())
         decoder.add_done_callback(self._decoder_ended)
         self.collector.start()
@@ -88,7 +83,7 @@ class Engine:
             self._cancel_timers()
             self._sent(self.player.silence(self.clock.now()))
             self.takes.close()
-            self._report()
+            self.reports.flush()
 
     def stop(self) -> None:
         self._stopped.set()
@@ -97,7 +92,7 @@ class Engine:
         """Something on the loop failed: one line for the user, every note silenced, and the
         engine listens on (or, if even that fails, stops)."""
         now = self.clock.now()
-        self.emit(Notice(now, "error", f"{type(error).__name__}: {error}"))
+        self.notice("error", f"{type(error).__name__}: {error}")
         self._stream = None
         try:
             self.panic()
@@ -132,6 +127,10 @@ class Engine:
     def echo(self, message: mido.Message) -> None:
         self.player.echo(message)
 
+    def add_output(self, sink: Sink) -> None:
+        """Play to `sink` too, from the next note on."""
+        self.player.sinks.append(sink)
+
     def replace_outputs(self, sinks: list[Sink]) -> None:
         """Play to `sinks` from now on; the old outputs fall silent first and are closed."""
         self._sent(self.player.replace_sinks(sinks, self.clock.now()))
@@ -147,8 +146,8 @@ class Engine:
         played = False
         for action in outcome.actions:
             match action:
-                case Play(pitch=pitch, velocity=velocity, start=start, end=end):
-                    self.player.add(pitch, velocity, start, end)
+                case Play(note=note):
+                    self.player.add(note.pitch, note.velocity, note.start, note.end)
                     played = True
                 case Silence():
                     self._sent(self.player.silence(now))
@@ -255,7 +254,7 @@ class Engine:
         if any(i.message.type == "note_off" for i in sent):
             self.takes.note_ended()
         while self.player.lost:
-            self.emit(Notice(self.clock.now(), "warning", self.player.lost.pop(0)))
+            self.notice("warning", self.player.lost.pop(0))
 
     def _apply_events(self, outcome: Outcome) -> None:
         for event in outcome.events:
@@ -263,22 +262,8 @@ class Engine:
 
     # ---- reporting ----------------------------------------------------------------------------
 
-    def _warn(self, text: str) -> None:
-        self.emit(Notice(self.clock.now(), "warning", text))
-
     def emit(self, event: EngineEvent) -> None:
-        """Report an event once the loop is free: notes go out first, reports after, in order."""
-        if isinstance(event, AnswerEnded):
-            event = replace(event, late_events=self.player.late_events)
-        self._reports.append(event)
-        loop = self.loop
-        if loop is None or not loop.is_running():
-            self._report()  # not serving (starting or stopped): nothing to wait for
-        elif len(self._reports) == 1:
-            loop.call_soon(self._report)
+        self.reports.emit(event)
 
-    def _report(self) -> None:
-        while self._reports:
-            event = self._reports.popleft()
-            with contextlib.suppress(Exception):  # a broken listener must not stop the music
-                self.on_event(event)
+    def notice(self, level: str, text: str) -> None:
+        self.reports.notice(level, text)

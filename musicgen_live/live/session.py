@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,38 +19,26 @@ from musicgen_live.errors import UserError
 from musicgen_live.live import commands as do
 from musicgen_live.live import supervise
 from musicgen_live.live.conductor import Conductor
-from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, SYNTH, LiveConfig
+from musicgen_live.live.config import DEFAULT_OUTPUT, SYNTH, LiveConfig
 from musicgen_live.live.demo import Demo
 from musicgen_live.live.engine import Engine
 from musicgen_live.live.event_log import EventLog
 from musicgen_live.live.events import (
     EngineEvent,
     ModelLoaded,
-    Notice,
     PortsAvailable,
     PortsInUse,
     PortSwitched,
 )
 from musicgen_live.live.player import Player, Sink
 from musicgen_live.live.recording import SessionRecording
+from musicgen_live.live.session_ports import SessionPorts
 from musicgen_live.live.sound import IN_PROCESS_INPUT, SILENT_OUTPUT, in_process_notices, open_synth
-from musicgen_live.ports import MidiPorts, MidiUnavailable, is_own_port, match_port
+from musicgen_live.ports import MidiPorts, MidiUnavailable
 from musicgen_live.runtime import ModelRunner
 
 RECORDINGS = Path(platformdirs.user_music_dir()) / "musicgen-live"
-WATCH_INTERVAL = 1.0
 GIL_SWITCH_SECONDS = 0.0005
-
-
-@dataclass
-class WatchedPort:
-    """A port the session opened, watched so a vanished device is reported and re-opened."""
-
-    kind: str
-    wanted: str
-    port: Any
-    virtual: bool
-    lost: bool = False
 
 
 class Session:
@@ -66,10 +53,8 @@ class Session:
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self.config = config
         runner = ModelRunner.load(config.model)
-        self.ports = MidiPorts(config.backend)
         self.log = EventLog(config.events, on_event) if config.events else None
         on_event = self.log or on_event
-        self.watched: list[WatchedPort] = []
         self.synth: Any = None
         self.demo: Demo | None = None
         self.tasks: set[asyncio.Task[None]] = set()  # the watcher, the demo, a model loading
@@ -79,6 +64,7 @@ class Session:
         player = Player([], config.output_channel)
         self.engine = Engine(runner, conductor, player, on_event, clock, config.rng_seed)
         self.recording = SessionRecording(config, self.engine.takes, self.engine.emit)
+        self.ports = SessionPorts(MidiPorts(config.backend), self.engine, self._from_player)
         try:
             self._open_ports()
         except BaseException:
@@ -90,7 +76,7 @@ class Session:
     def _open_ports(self) -> None:
         config = self.config
         try:
-            self._open("input", config.input)
+            self.ports.open("input", config.input)
         except MidiUnavailable as error:
             if not config.demo:
                 raise
@@ -100,7 +86,7 @@ class Session:
         if config.synth or config.output is None or self.in_process:
             try:
                 self.synth = open_synth(config)
-                self.engine.player.sinks.append(self.synth)
+                self.engine.add_output(self.synth)
             except UserError as error:
                 if config.synth and not self.in_process:
                     raise
@@ -111,48 +97,14 @@ class Session:
                 self._notice(level, text)
             return
         if config.output is not None or synth_error is not None:
-            self.engine.player.sinks.append(
-                self._open("output", self.config.output or DEFAULT_OUTPUT)
-            )
+            self.engine.add_output(self.ports.open("output", self.config.output or DEFAULT_OUTPUT))
         if synth_error is not None:
             self._notice(
                 "info", f"no FluidSynth ({synth_error}); playing to MIDI output {DEFAULT_OUTPUT!r}"
             )
 
-    def _open(self, kind: str, wanted: str) -> Any:
-        """Open a port and watch it; a port of the session's own is refused (a loop)."""
-        available = self.ports.names(kind)
-        name = match_port(wanted, available, kind)
-        if name is not None and self._is_own(name):
-            other = "input" if kind == "output" else "output"
-            raise UserError(
-                f"{name!r} is musicgen-live's own {other}: the answers would feed back into it"
-            )
-        port, virtual = self.ports.open(kind, wanted)
-        if virtual and kind == "input" and wanted != DEFAULT_INPUT:  # perhaps a typo
-            inputs = ", ".join(n for n in available if not self._is_own(n)) or "none"
-            text = f"no input port matches {wanted!r}: opened a virtual one; inputs: {inputs}"
-            self._notice("warning", text)
-        if kind == "input":
-            port.callback = self._from_player
-        self.watched.append(WatchedPort(kind, wanted, port, virtual))
-        return port
-
-    def _is_own(self, name: str) -> bool:
-        """Whether a listed port is one this session opened as a virtual port."""
-        return is_own_port(name, [w.wanted for w in self.watched if w.virtual])
-
-    def available(self, kind: str) -> tuple[str, ...]:
-        """What a user may switch to: every port but the session's own, and new virtual ones."""
-        names = [name for name in self.ports.names(kind) if not self._is_own(name)]
-        extra = [SYNTH, DEFAULT_OUTPUT] if kind == "output" else [DEFAULT_INPUT]
-        return tuple(names + [name for name in extra if name not in names])
-
     def in_use(self) -> tuple[str, ...]:
-        lines = [
-            f"{w.kind}: {w.wanted} (virtual)" if w.virtual else f"{w.kind}: {w.port.name}"
-            for w in self.watched
-        ]
+        lines = self.ports.lines()
         if self.synth is not None:
             lines.append(f"output: FluidSynth ({self.synth.driver})")
         if self.in_process:
@@ -161,55 +113,23 @@ class Session:
 
     def switch_port(self, kind: str, wanted: str) -> None:
         """Replace the input, or the outputs, while running ("FluidSynth" for the synth)."""
-        old = [w for w in self.watched if w.kind == kind]
         try:
             if kind == "output" and wanted == SYNTH:
                 sink: Sink = open_synth(self.config)
             else:
-                sink = self._open(kind, wanted)
+                sink = self.ports.open(kind, wanted)
         except UserError as error:
             self._notice("warning", str(error))
             return
         if kind == "output":  # the old outputs fall silent, then are closed
             self.synth = sink if wanted == SYNTH else None
             self.engine.replace_outputs([sink])
+            self.ports.replace(kind, sink)
         else:  # the old input's keys and pedal will never come up: forget them, as Panic does
-            for watched in old:
-                self._drop(watched)
+            self.ports.replace(kind, sink)
             self.engine.panic()
-        self.watched = [w for w in self.watched if w not in old]
         self.engine.emit(PortSwitched(self.engine.clock.now(), kind, wanted))
         self._announce()
-
-    def _drop(self, watched: WatchedPort) -> None:
-        self.engine.player.remove(watched.port)
-        with contextlib.suppress(Exception):
-            watched.port.close()
-
-    def _reopen(self, watched: WatchedPort) -> None:
-        port, _ = self.ports.open(watched.kind, watched.wanted)
-        if watched.kind == "input":
-            port.callback = self._from_player
-        else:
-            self.engine.player.sinks.append(port)
-        watched.port, watched.lost = port, False
-        self._notice("info", f"{watched.kind} port {port.name!r} is back")
-
-    async def _watch_ports(self) -> None:
-        """Report a device that disappears, and open it again when it comes back."""
-        while True:
-            await asyncio.sleep(WATCH_INTERVAL)
-            for watched in self.watched:
-                if watched.virtual:
-                    continue
-                with contextlib.suppress(UserError):
-                    present = watched.port.name in self.ports.names(watched.kind)
-                    if not present and not watched.lost:
-                        watched.lost = True
-                        self._drop(watched)
-                        self._notice("warning", f"{watched.kind} port {watched.port.name!r} lost")
-                    elif present and watched.lost:
-                        self._reopen(watched)
 
     def _from_player(self, message: mido.Message) -> None:
         demo, loop = self.demo, self.engine.loop
@@ -226,7 +146,7 @@ class Session:
 
     async def _serve(self) -> None:
         engine = self.engine
-        supervise.start_task(self.tasks, self._watch_ports(), engine, "watching the ports")
+        supervise.start_task(self.tasks, self.ports.watch(), engine, "watching the ports")
         if self.config.demo:
             self.demo = Demo(engine)
             supervise.start_task(self.tasks, self.demo.run(), engine)
@@ -255,7 +175,9 @@ class Session:
                 engine.reconfigure(performance)
             case do.ListPorts(kind=kind):
                 with contextlib.suppress(UserError):
-                    self.engine.emit(PortsAvailable(engine.clock.now(), kind, self.available(kind)))
+                    self.engine.emit(
+                        PortsAvailable(engine.clock.now(), kind, self.ports.available(kind))
+                    )
             case do.SwitchPort(kind=kind, name=name):
                 self.switch_port(kind, name)
             case do.SwitchModel(folder=folder):
@@ -281,15 +203,13 @@ class Session:
         self.engine.emit(PortsInUse(self.engine.clock.now(), self.in_use()))
 
     def _notice(self, level: str, text: str) -> None:
-        self.engine.emit(Notice(self.engine.clock.now(), level, text))
+        self.engine.notice(level, text)
 
     def close(self) -> None:
         if self.log is not None:
             self.log.close()
-        for watched in self.watched:
-            with contextlib.suppress(Exception):
-                watched.port.close()
+        self.ports.close()
         if self.synth is not None:
             with contextlib.suppress(Exception):
                 self.synth.close()
-        self.watched, self.synth = [], None
+        self.synth = None

@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from musicgen_live.live.engine import Engine
-from musicgen_live.live.events import Failed, Notice
+from musicgen_live.live.events import Failed
 
 LoopErrorHandler = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]
 
@@ -34,7 +34,7 @@ def start_task(
             engine.crashed(error)
         else:
             text = f"{what}: {type(error).__name__}: {error}"
-            engine.emit(Notice(engine.clock.now(), "error", text))
+            engine.notice("error", text)
 
     task.add_done_callback(ended)
     return task
@@ -57,7 +57,7 @@ def report_loop_errors(engine: Engine) -> LoopErrorHandler:
         if isinstance(error, Exception):
             engine.crashed(error)
         else:
-            engine.emit(Notice(engine.clock.now(), "warning", str(context.get("message"))))
+            engine.notice("warning", str(context.get("message")))
 
     return handle
 

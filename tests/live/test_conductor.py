@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
-from musicgen_live.live.conductor import CLEARANCE, LOOKAHEAD, MAX_AHEAD, Conductor
+from musicgen_live.live.answer import CLEARANCE, LOOKAHEAD, MAX_AHEAD, Opening
+from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
@@ -17,6 +18,7 @@ from musicgen_live.live.events import (
     StateChanged,
 )
 from musicgen_live.live.performance import Performance
+from musicgen_live.notes import Note
 
 
 def on(pitch: int, velocity: int = 80) -> mido.Message:
@@ -47,8 +49,9 @@ def kinds(outcome: Outcome) -> list[type]:
     return [type(action) for action in outcome.actions]
 
 
-def plays(outcome: Outcome) -> list[Play]:
-    return [action for action in outcome.actions if isinstance(action, Play)]
+def plays(outcome: Outcome) -> list[Note]:
+    """The notes an outcome plays."""
+    return [action.note for action in outcome.actions if isinstance(action, Play)]
 
 
 def answering(performance: Performance | None = None, rows: int = 0) -> tuple[Conductor, float]:
@@ -110,6 +113,18 @@ def test_anything_the_player_does_starts_the_opening_over() -> None:
 
 
 def test_a_stale_opening_is_never_played() -> None:
+    conductor = Conductor(Performance(silence_ms=400))
+    last_up = phrase(conductor, pitches=(60,))
+    # an opening decoded for another phrase (one with a note more) is still there
+    conductor.opening = Opening(key=(last_up - 0.1, 2), rows=[row(pitch=90)])
+    out = conductor.tick(last_up + 0.4)
+    assert conductor.state is State.ANSWERING
+    assert plays(out) == []
+    assert kinds(out) == [StopDecoding, Decode]  # the stale one stops; the phrase is decoded
+    assert isinstance(out.actions[1], Decode) and out.actions[1].seed[-1][0] == 60
+
+
+def test_a_key_held_after_the_opening_drops_it() -> None:
     conductor = Conductor(Performance(silence_ms=400))
     phrase(conductor, pitches=(60,))
     conductor.decoded(row(pitch=90), 0.12)

@@ -34,7 +34,7 @@ async def test_switching_the_output_silences_every_note_on_the_old_one(
         assert old.closed
         assert every_note_closed_then_reset(old.sent)
         assert rig.session.engine.player.sinks == [rig.port("out B")]
-        assert [w.port for w in rig.session.watched if w.kind == "output"] == [rig.port("out B")]
+        assert [w.port for w in rig.session.ports.watched if w.kind == "output"] == [rig.port("out B")]
 
     await rig.serve(scenario)
 

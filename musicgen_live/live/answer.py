@@ -1,0 +1,87 @@
+"""An answer as it is placed in time: its opening (decoded while the silence after a phrase
+runs out), where each decoded note falls, when it is long enough, and when the model should
+run for the next note (pure: time is passed in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from musicgen_live.live.performance import Performance
+from musicgen_live.notes import DURATION, PITCH, STEP, VELOCITY, Note
+
+LOOKAHEAD = 0.25  # seconds of answer decoded ahead of playback
+MAX_AHEAD = 32  # and never more notes than this
+CLEARANCE = 0.015  # the model runs only when no note is due sooner (a cold run takes ms)
+END_GRACE = 0.005  # an answer ends this long after its last note-off
+
+
+@dataclass
+class Opening:
+    """An answer's first notes, decoded while the silence after a phrase runs out."""
+
+    key: tuple[float, int]  # the pending phrase it answers (PhraseDetector.pending)
+    rows: list[np.ndarray] = field(default_factory=list)
+
+    def wants_more(self) -> bool:
+        ahead = sum(float(row[STEP]) for row in self.rows[1:])
+        return len(self.rows) < MAX_AHEAD and ahead <= LOOKAHEAD
+
+
+@dataclass
+class Answer:
+    phrase_end: float
+    start: float
+    performance: Performance
+    time: float = 0.0  # onset of the last note placed
+    notes: int = 0
+    last_end: float = 0.0
+    done_at: float | None = None  # set once the last note is placed
+    started: bool = False  # its first note has left
+
+    @classmethod
+    def after(cls, phrase_end: float, performance: Performance) -> Answer:
+        return cls(phrase_end, phrase_end, performance, time=phrase_end, last_end=phrase_end)
+
+    @property
+    def continuous(self) -> bool:
+        return self.performance.mode == "continuous"
+
+    def place(self, row: np.ndarray) -> Note | None:
+        """The note a decoded row becomes, or None once the answer is long enough (then it
+        is finished: `done_at` is set)."""
+        if self.done_at is not None:
+            return None
+        time = self.time + float(row[STEP]) if self.notes else self.start
+        limit = self.performance.length_seconds
+        if not self.continuous and limit is not None and time - self.start > limit:
+            self.finish()
+            return None
+        note = Note(int(row[PITCH]), int(row[VELOCITY]), time, time + float(row[DURATION]))
+        self.time, self.last_end = time, max(self.last_end, note.end)
+        self.notes += 1
+        if not self.continuous and self.notes >= (self.performance.length_notes or 10**9):
+            self.finish()
+        return note
+
+    def finish(self) -> None:
+        self.done_at = self.last_end + END_GRACE
+
+    def next_decode(self, now: float, next_deadline: float | None, pending: int) -> float | None:
+        """When to run the model for the next note: `now`, a later time, or None (done).
+
+        Later notes are decoded ahead of playback, and only when no note is due within
+        CLEARANCE, unless the decoded notes are running out."""
+        if self.done_at is not None:
+            return None
+        if self.notes == 0:
+            return now
+        if pending > 2 * MAX_AHEAD:  # a run of chords: wait for room
+            return max(now + 0.001, next_deadline or now)
+        if self.time - LOOKAHEAD > now:
+            return self.time - LOOKAHEAD
+        urgent = self.time - CLEARANCE
+        if now >= urgent or next_deadline is None or next_deadline - now > CLEARANCE:
+            return now
+        return min(next_deadline + 0.0005, urgent)
