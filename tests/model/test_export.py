@@ -1,6 +1,7 @@
 """Exported TFLite models agree with their Keras originals in every signature (LiteRT runs
 them), and model.json records the contract the runtime checks."""
 
+import datetime
 import json
 from pathlib import Path
 
@@ -65,7 +66,33 @@ def test_model_card_describes_the_export(tiny_model: Path) -> None:
     assert set(validation["ngram"]) == {"pitch_nll", "pitch_accuracy"}
     assert set(validation["histogram"]) >= heads - {"pitch_accuracy"}
     assert card["training"]["augmentation"] == [{"from_epoch": 0, "transpose": 2, "stretch": 0.1}]
-    assert card["exported"]
+    assert card["training"]["checkpoint"] == "best" and card["training"]["epochs_trained"] == 2
+    exported = datetime.datetime.fromisoformat(card["exported"])
+    assert exported.utcoffset() == datetime.timedelta(0)
+    assert exported <= datetime.datetime.now(datetime.UTC)
+
+
+def test_the_export_writes_one_model_for_litert_and_keras(
+    tiny_model: Path, midi_folder: Path
+) -> None:
+    """model.keras is the model model.tflite runs: read in the card's keys, their
+    distributions for the next note agree."""
+    from musicgen_live.model.architectures import load_checkpoint
+    from musicgen_live.training.metrics import log_softmax
+
+    card = json.loads((tiny_model / "model.json").read_text())
+    original = load_checkpoint(tiny_model / "model.keras")
+    assert card["parameters"] == original.count_params()
+    runner = ModelRunner.load(tiny_model)
+    inputs, next_notes = real_windows(midi_folder, card["window"], 6)
+    pitches = inputs[..., PITCH]
+    assert pitches.min() >= 2 and pitches.max() <= 125  # no shift leaves 0-127
+    expected = keras_readings(original, inputs, next_notes, card["transpositions"])
+    for i, (notes, following) in enumerate(zip(inputs, next_notes, strict=True)):
+        exported = runner.logits(notes, following)
+        for name in contract.ORDER:
+            got = log_softmax(exported[name][None].astype(np.float64))[0]
+            np.testing.assert_allclose(got, expected[name][i], atol=1e-4, rtol=0)
 
 
 def keras_readings(
