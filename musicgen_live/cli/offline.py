@@ -20,7 +20,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from musicgen_live.files import whole_file
     from musicgen_live.runtime import ModelRunner
 
-    sampling = control_flags.sampling(args)
+    sampling = control_flags.sampling(args, "generate")
     runner = ModelRunner.load(args.model)
     if args.wav:
         from musicgen_live.synth import find_soundfont, render, write_wav
@@ -160,7 +160,7 @@ def _save_into_card(model: Path, field: str, figures: dict[str, Any]) -> None:
 def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
     from musicgen_live.training.music_eval import format_music_table, music_table
 
-    sampling = control_flags.sampling(args)
+    sampling = control_flags.sampling(args, "eval")
     columns, phrases = music_table(
         args.data,
         models,

@@ -94,7 +94,7 @@ def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
     )
     add("--plot", type=values.output_file(".png"), help="also draw a piano roll PNG")
     values.model_option(generate)
-    control_flags.sampling_options(generate)
+    control_flags.add_control_flags(generate, "generate")
     generate.set_defaults(handler=cmd_generate)
 
 
@@ -225,7 +225,7 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         action="store_true",
         help="write the figures into each model.json: under eval, or under music with --music",
     )
-    control_flags.sampling_options(evaluate)
+    control_flags.add_control_flags(evaluate, "eval")
     evaluate.set_defaults(handler=cmd_eval)
 
 

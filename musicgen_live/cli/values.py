@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -15,9 +14,6 @@ from typing import NoReturn
 
 from musicgen_live import assets
 from musicgen_live.errors import UserError
-
-PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-NOTE_NAME = re.compile(r"([A-Ga-g])([#b]?)(-?\d+)")
 
 
 class Parser(argparse.ArgumentParser):
@@ -122,28 +118,6 @@ def number(
 
 positive_number = number(0, above=True)
 probability = number(0, 1, above=True)
-
-
-def pitch_number(name: str) -> int:
-    """A MIDI pitch from a note name, counting C4 = 60 (so C3 = 48, A0 = 21); ValueError if none."""
-    match = NOTE_NAME.fullmatch(name.strip())
-    if not match:
-        raise ValueError(name)
-    letter, accidental, octave = match.groups()
-    shift = {"#": 1, "b": -1, "": 0}[accidental]
-    return 12 * (int(octave) + 1) + PITCH_CLASSES[letter.upper()] + shift
-
-
-def pitch(text: str) -> int:
-    """An argparse type: a MIDI pitch 0-127, as a number or a note name (C4 = 60)."""
-    allowed = "must be a MIDI pitch 0-127 or a note name such as C4 (= 60), F#3 or Bb2"
-    try:
-        value = int(text) if text.strip().lstrip("-").isdigit() else pitch_number(text)
-    except ValueError:
-        raise _rejected(text, allowed) from None
-    if not 0 <= value <= 127:
-        raise _rejected(text, allowed)
-    return value
 
 
 def existing_file(text: str) -> Path:

@@ -14,10 +14,13 @@ from musicgen_live.notes import Note
 
 @dataclass(frozen=True)
 class Decode:
-    """Start decoding from these seed rows (replacing any stream)."""
+    """Start decoding answer number `answer` from these seed rows (replacing any stream).
+    Its random draws depend on the session's seed and `answer` alone, so openings decoded
+    and dropped before it never change what it plays."""
 
     seed: np.ndarray
     performance: Performance
+    answer: int = 1
 
 
 @dataclass(frozen=True)

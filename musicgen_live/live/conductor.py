@@ -48,6 +48,7 @@ class Conductor:
         self.last_onset: float | None = None  # of the history's last note, in seconds
         self.opening: Opening | None = None
         self.answer: Answer | None = None
+        self.answered = 0  # answers begun: each one's number seeds its random draws
         self._held_poll: float | None = None
 
     # ---- inputs -----------------------------------------------------------------------------
@@ -168,7 +169,7 @@ class Conductor:
         key, notes = pending
         seed = np.array([*self.history, *self._phrase_rows(notes)], dtype=np.float32)
         self.opening = Opening(key)
-        out.actions.append(Decode(seed, self.performance))
+        out.actions.append(Decode(seed, self.performance, self.answered + 1))
         return out
 
     def _phrase_rows(self, notes: list[Note]) -> np.ndarray:
@@ -196,6 +197,7 @@ class Conductor:
         self.history.extend(self._phrase_rows(phrase.notes))
         self.last_onset = max(note.start for note in phrase.notes)
         self.answer = Answer.after(now, self.performance)
+        self.answered += 1
         out += self._set_state(State.ANSWERING, now)
         if opening is not None and opening.key == phrase.key:
             for row in opening.rows:
@@ -204,7 +206,7 @@ class Conductor:
             if opening is not None:
                 out.actions.append(StopDecoding())
             seed = np.array(self.history, dtype=np.float32)
-            out.actions.append(Decode(seed, self.performance))
+            out.actions.append(Decode(seed, self.performance, self.answered))
         return out
 
     def _place(self, row: np.ndarray) -> Outcome:

@@ -47,7 +47,7 @@ class Engine:
         self.conductor = conductor
         self.player = player
         self.clock: Clock = clock or MonotonicClock()
-        self.rng = np.random.default_rng(rng_seed)
+        self.rng_seed = rng_seed  # None: every answer draws afresh
         self.reports = Reports(self.clock, on_event, lambda: player.late_events)
         self.takes = Takes(self.clock, lambda text: self.notice("warning", text))
         self.collector = Collector(
@@ -151,8 +151,11 @@ class Engine:
                     played = True
                 case Silence():
                     self._sent(self.player.silence(now))
-                case Decode(seed=seed, performance=performance):
-                    self._stream = self.runner.generate(seed, performance.sampling(), self.rng)
+                case Decode(seed=seed, performance=performance, answer=number):
+                    rng = np.random.default_rng(
+                        None if self.rng_seed is None else (self.rng_seed, number)
+                    )
+                    self._stream = self.runner.generate(seed, performance.sampling(), rng)
                 case StopDecoding():
                     self._stream = None
         for event in outcome.events:  # queued only: reported once the loop is free

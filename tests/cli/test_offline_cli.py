@@ -43,7 +43,7 @@ def read_only_folder(tmp_path: Path) -> Path:
         (["--plot", "{tmp}/x.txt"], "--plot: '{tmp}/x.txt' is not allowed: the file name must"),
         (["--notes", "0"], "--notes: '0' is not allowed: must be a whole number of 1 or more"),
         (["--notes", "-5"], "--notes: '-5' is not allowed"),
-        (["--temperature", "nan"], "--temperature: 'nan' is not allowed: must be a finite"),
+        (["--temperature", "nan"], "--temperature: 'nan' is not allowed: must be a number from"),
         (["--top-p", "0"], "--top-p: '0' is not allowed"),
         (["--rhythm-temperature", "inf"], "--rhythm-temperature: 'inf' is not allowed"),
         (["--dynamics-temperature", "-1"], "--dynamics-temperature: '-1' is not allowed"),

@@ -48,6 +48,17 @@ class ScriptedRunner:
             yield row
 
 
+class RandomRunner(ScriptedRunner):
+    """A model whose every note is drawn from the random stream it is given."""
+
+    def generate(
+        self, seed: np.ndarray, sampling: object, rng: np.random.Generator
+    ) -> Iterator[np.ndarray]:
+        while True:
+            self.runs.append(self.clock.now())
+            yield np.array([rng.integers(40, 90), 0.1, 0.1, rng.integers(30, 110)], np.float32)
+
+
 class FailingRunner(ScriptedRunner):
     """A model whose network fails, as one whose card does not match it does."""
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import mido
 import pytest
 
+from musicgen_live.clock import FakeClock
 from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
@@ -19,7 +20,7 @@ from musicgen_live.live.events import (
 )
 from musicgen_live.live.take import Take
 from tests.live.engine_rig import CHORDS, Rig, serve
-from tests.live.fakes import BrokenSink, FailingRunner, run_for
+from tests.live.fakes import BrokenSink, FailingRunner, RandomRunner, run_for
 from tests.midi_checks import every_note_closed_then_reset
 
 
@@ -151,3 +152,28 @@ async def test_the_demo_plays_into_the_engine_until_the_user_takes_over() -> Non
         assert playing.done() and len(rig.of(PhraseHeard)) == 1
 
     await serve(rig, scenario)
+
+
+async def answer_after_dropped_openings(dropped: int) -> list[tuple[int, int]]:
+    """(pitch, velocity) of the first answer, seed 0, after `dropped` openings were decoded
+    and dropped (a control touched while the silence ran out)."""
+    rig = Rig(RandomRunner([], FakeClock()), length="6")
+    rig.runner.clock = rig.clock
+
+    async def scenario() -> None:
+        await rig.play()
+        for _ in range(dropped):
+            await run_for(rig.clock, 0.05)
+            rig.engine.reconfigure(rig.engine.conductor.performance)
+        await run_for(rig.clock, 2.0)
+
+    await serve(rig, scenario)
+    ons = [m for _, m in rig.sinks[0].sent if m.type == "note_on" and m.velocity]
+    return [(m.note, m.velocity) for m in ons]
+
+
+async def test_the_same_seed_gives_the_same_answer_whatever_openings_were_dropped() -> None:
+    plain = await answer_after_dropped_openings(0)
+    assert len(plain) == 6
+    assert await answer_after_dropped_openings(1) == plain
+    assert await answer_after_dropped_openings(3) == plain
