@@ -212,8 +212,10 @@ class MusicgenApp(App[int]):
         self.push_screen(HelpScreen())
 
     def action_quit_clean(self) -> None:
+        """Quit, all notes off first; a session that could not run ends with status 1."""
         self.stop_engine()
-        self.exit(0)
+        code = 1 if self.failed else 0
+        self.exit(code, return_code=code)
 
     def action_step(self, control: str, direction: int) -> None:
         self._apply(self.performance.stepped(control, direction), control)

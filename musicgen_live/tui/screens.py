@@ -34,8 +34,8 @@ HINTS = {  # the first key found in the message picks the hint
     "--soundfont FILE; or play to a MIDI output with --out NAME.",
     "port": "Run `musicgen-live ports` to see what exists, then pass --in / --out; "
     "a name that matches nothing opens a virtual port.",
-    "model": "Export a model with `musicgen-live export RUN --out models/NAME` and pass "
-    "--model models/NAME, or run `make run` to use the bundled one.",
+    "model": "Start without --model to play the bundled model (`--model default`); a model "
+    "you exported with `musicgen-live export RUN --out models/NAME` plays with --model NAME.",
     "driver": "FluidSynth needs an audio driver: on Linux PipeWire, PulseAudio or ALSA "
     "(/dev/snd), or a running JACK; on macOS CoreAudio needs nothing. Choose one with "
     "MUSICGEN_AUDIO_DRIVER, play to a MIDI output with --out NAME, or keep the session "
@@ -65,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
 class ErrorScreen(Screen[None]):
     """What went wrong and what to do; never a traceback."""
 
-    BINDINGS = [Binding("q,escape", "app.quit", "Quit")]
+    BINDINGS = [Binding("q,escape", "app.quit_clean", "Quit")]
 
     def __init__(self, message: str) -> None:
         super().__init__()

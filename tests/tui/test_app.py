@@ -86,6 +86,7 @@ async def test_keys_send_commands() -> None:
         assert isinstance(app.fake.commands[-1], StopRecording)
         await pilot.press("q")
     assert app.fake.stopped
+    assert app.return_code == 0
 
 
 async def test_events_show_on_the_screen() -> None:
@@ -151,7 +152,7 @@ async def test_keys_on_the_error_screen_do_nothing_but_help_and_quit() -> None:
         await pilot.press("escape")
         assert isinstance(app.screen, ErrorScreen)
         await pilot.press("q")
-    assert app.return_code in (0, None)
+    assert app.return_code == 1  # a session that could not run is not a success
 
 
 async def test_an_engine_that_fails_to_start_shows_the_error_screen() -> None:
