@@ -179,10 +179,39 @@ class MidiPorts:
 
     def __init__(self, api: str | None = None) -> None:
         self.midi = backend(api)
+        self._listers: dict[str, Any] = {}  # one MIDI client per kind, kept for listing
 
     def names(self, kind: str) -> list[str]:
-        """Port names of a kind ("input" or "output"), without duplicates."""
-        return port_names(self.midi, kind)
+        """Port names of a kind ("input" or "output"), without duplicates. Listing through a
+        client kept open takes microseconds; mido's own listing opens and closes a client
+        each time (58 ms on JACK, holding the GIL), which would stall the engine's loop."""
+        if not self.midi.name.startswith("mido.backends.rtmidi"):
+            return port_names(self.midi, kind)
+        lister = self._listers.get(kind) or self._lister(kind)
+        try:
+            return list(dict.fromkeys(lister.get_ports()))
+        except Exception as error:  # the MIDI system went away
+            raise unavailable(self.midi, error) from error
+
+    def _lister(self, kind: str) -> Any:
+        import rtmidi
+
+        api = getattr(rtmidi, f"API_{self.midi.api}") if self.midi.api else rtmidi.API_UNSPECIFIED
+        client = rtmidi.MidiIn if kind == "input" else rtmidi.MidiOut
+        try:
+            with quiet_stderr():
+                lister = client(api, f"{CLIENT_NAME} list")
+                lister.get_ports()  # connects now, not on the first listing that matters
+        except Exception as error:  # rtmidi raises SystemError when the API has no server
+            raise unavailable(self.midi, error) from error
+        self._listers[kind] = lister
+        return lister
+
+    def close(self) -> None:
+        """Close the listing clients."""
+        for lister in self._listers.values():
+            lister.delete()
+        self._listers.clear()
 
     def open(self, kind: str, wanted: str) -> tuple[Any, bool]:
         """(port, virtual) for an "input" or "output" port."""

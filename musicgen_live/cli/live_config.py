@@ -8,7 +8,7 @@ from pathlib import Path
 
 from musicgen_live import assets
 from musicgen_live.errors import UserError
-from musicgen_live.live.config import SYNTH, LiveConfig
+from musicgen_live.live.config import DEFAULT_INPUT, DEFAULT_OUTPUT, SYNTH, LiveConfig
 from musicgen_live.live.controls import for_command
 from musicgen_live.live.performance import Performance
 from musicgen_live.tui.settings import Settings
@@ -24,8 +24,14 @@ def resolve_config(
     values = {control.name: getattr(args, control.name) for control in for_command("live")}
     values |= {name: v for name, v in saved.controls.items() if name not in explicit}
     output, synth = args.output, args.synth
+    waits_for = set()
     if remembered is not None and not {"output", "synth"} & explicit and saved.output:
         output, synth = (None, True) if saved.output == SYNTH else (saved.output, False)
+        waits_for |= {"output"} if output not in (None, DEFAULT_OUTPUT) else set()
+    input_port = args.input
+    if remembered is not None and "input" not in explicit and saved.input:
+        input_port = saved.input
+        waits_for |= {"input"} if input_port != DEFAULT_INPUT else set()
     model = Path(args.model)
     if remembered is not None and "model" not in explicit and saved.model:
         try:
@@ -34,7 +40,7 @@ def resolve_config(
             notices.append(f"the remembered model is gone ({error}); playing the bundled one")
     return LiveConfig(
         model=model,
-        input=args.input if "input" in explicit or not saved.input else saved.input,
+        input=input_port,
         output=output,
         synth=synth,
         soundfont=args.soundfont,
@@ -54,4 +60,5 @@ def resolve_config(
         rng_seed=args.rng_seed,
         events=args.events,
         notices=tuple(notices),
+        waits_for=frozenset(waits_for),
     )

@@ -8,7 +8,7 @@ conductor says, plays notes at their deadlines, and reports events once the note
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import mido
 import numpy as np
@@ -17,6 +17,8 @@ from musicgen_live.clock import Clock, MonotonicClock, Timer
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
 from musicgen_live.live.collector import Collector
 from musicgen_live.live.conductor import Conductor
+from musicgen_live.live.decoder import Decoder
+from musicgen_live.live.echoes import Echoes
 from musicgen_live.live.events import (
     EngineEvent,
     Failed,
@@ -31,6 +33,11 @@ from musicgen_live.live.reports import Reports
 from musicgen_live.runtime import ModelRunner
 
 RECORDED = ("note_on", "note_off", "control_change")
+LOOP_WARNING = (
+    "MIDI loop: what musicgen-live plays comes back on its input (a DAW's MIDI thru, or the "
+    "output routed into the input); ignoring it"
+)
+PORT_MARGIN = 0.05  # seconds of silence ahead that opening or closing a port needs
 
 
 class Engine:
@@ -49,15 +56,22 @@ class Engine:
         self.clock: Clock = clock or MonotonicClock()
         self.rng_seed = rng_seed  # None: every answer draws afresh
         self.reports = Reports(self.clock, on_event, lambda: player.late_events)
+        self.echoes = Echoes()
+        self.on_player: list[Callable[[mido.Message], None]] = []  # told of each message first
         self.takes = Takes(self.clock, lambda text: self.notice("warning", text))
         self.collector = Collector(
             self.clock, lambda: bool(player.pending), lambda: conductor.state is State.LISTENING
         )
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._stream: Iterator[np.ndarray] | None = None
+        self.decoder = Decoder(
+            self.clock,
+            lambda now: conductor.next_decode(now, player.next_deadline(), player.pending),
+            lambda row: self._apply(self.conductor.decoded(row, self.clock.now())),
+            lambda error, now: self._apply(self.conductor.decode_failed(error, now)),
+            self.crashed,
+        )
         self._wake: tuple[float, Timer] | None = None
         self._play_timer: tuple[float, Timer] | None = None
-        self._decode_wanted = asyncio.Event()
         self._stopped = asyncio.Event()
 
     # ---- running ----------------------------------------------------------------------------
@@ -66,12 +80,23 @@ class Engine:
         """From a MIDI input's thread: stamp now, handle on the loop."""
         stamp = self.clock.now()
         if self.loop is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self.handle, message, stamp)
+            self.loop.call_soon_threadsafe(self._arrived, message, stamp)
+
+    def _arrived(self, message: mido.Message, stamp: float) -> None:
+        """A message from the input, on the loop: the engine's own output coming back (a MIDI
+        loop) is set aside; the player's is heard, after `on_player` (the demo giving way)."""
+        if self.echoes.is_echo(message, stamp):
+            if self.echoes.heard == 1:
+                self.notice("warning", LOOP_WARNING)
+            return
+        for listener in self.on_player:
+            listener(message)
+        self.handle(message, stamp)
 
     async def run(self) -> None:
         """Serve until `stop`; whatever ends it, no note is left sounding."""
         self.loop = self.reports.loop = asyncio.get_running_loop()
-        decoder = asyncio.create_task(self._decoder())
+        decoder = asyncio.create_task(self.decoder.run())
         decoder.add_done_callback(self._decoder_ended)
         self.collector.start()
         try:
@@ -93,7 +118,7 @@ class Engine:
         engine listens on (or, if even that fails, stops)."""
         now = self.clock.now()
         self.notice("error", f"{type(error).__name__}: {error}")
-        self._stream = None
+        self.decoder.stop()
         try:
             self.panic()
         except Exception as again:  # noqa: BLE001 - the conductor is broken: stop, silenced
@@ -125,7 +150,9 @@ class Engine:
         self._apply(self.conductor.reconfigure(performance))
 
     def echo(self, message: mido.Message) -> None:
+        """Sound a message of the player's on the outputs (the demo's phrase)."""
         self.player.echo(message)
+        self.echoes.remember(message, self.clock.now())
 
     def add_output(self, sink: Sink) -> None:
         """Play to `sink` too, from the next note on."""
@@ -134,6 +161,19 @@ class Engine:
     def replace_outputs(self, sinks: list[Sink]) -> None:
         """Play to `sinks` from now on; the old outputs fall silent first and are closed."""
         self._sent(self.player.replace_sinks(sinks, self.clock.now()))
+
+    async def clear_of_notes(self, margin: float = PORT_MARGIN) -> None:
+        """Return once no note is due within `margin` seconds: work that blocks the loop for
+        tens of milliseconds (opening or closing a MIDI port) waits for a gap in the music."""
+        while True:
+            now = self.clock.now()
+            due = self.player.next_deadline()
+            answer = self.conductor.answer
+            if answer is not None and answer.done_at is None:  # notes still to be decoded
+                due = min(due or answer.time, answer.time)
+            if due is None or due - now > margin:
+                return
+            await self.clock.sleep_until(max(due + 0.001, now + 0.005))
 
     def switch_model(self, runner: ModelRunner) -> None:
         """Answer with another model from the next answer on."""
@@ -155,9 +195,9 @@ class Engine:
                     rng = np.random.default_rng(
                         None if self.rng_seed is None else (self.rng_seed, number)
                     )
-                    self._stream = self.runner.generate(seed, performance.sampling(), rng)
+                    self.decoder.start(self.runner.generate(seed, performance.sampling(), rng))
                 case StopDecoding():
-                    self._stream = None
+                    self.decoder.stop()
         for event in outcome.events:  # queued only: reported once the loop is free
             self.emit(event)
             if isinstance(event, StateChanged) and event.state is State.LISTENING and self.loop:
@@ -165,42 +205,7 @@ class Engine:
         if played:
             self._play_due()  # a note due now (an answer's first) leaves at once
         self._arm_wake()
-        self._decode_wanted.set()
-
-    async def _decoder(self) -> None:
-        """Run the model when the conductor says: one note per turn of the loop."""
-        while True:
-            try:
-                await self._decode_turn()
-            except Exception as error:  # noqa: BLE001 - reported; the music goes on
-                self.crashed(error)
-                await asyncio.sleep(0)
-
-    async def _decode_turn(self) -> None:
-        now = self.clock.now()
-        when = None
-        if self._stream is not None:
-            player = self.player
-            when = self.conductor.next_decode(now, player.next_deadline(), player.pending)
-        if when is not None and when <= now:
-            self._decode_one(now)
-            await asyncio.sleep(0)  # input keeps flowing between notes
-            return
-        self._decode_wanted.clear()
-        timer = None if when is None else self.clock.call_at(when, self._decode_wanted.set)
-        await self._decode_wanted.wait()
-        if timer is not None:
-            timer.cancel()
-
-    def _decode_one(self, now: float) -> None:
-        assert self._stream is not None
-        try:
-            row = next(self._stream)
-        except Exception as error:  # noqa: BLE001 - a broken model must not stop the music
-            self._stream = None
-            self._apply(self.conductor.decode_failed(str(error) or type(error).__name__, now))
-            return
-        self._apply(self.conductor.decoded(row, self.clock.now()))
+        self.decoder.wake()
 
     def _arm_wake(self) -> None:
         when = self.conductor.wake_at()
@@ -254,6 +259,7 @@ class Engine:
                     )
                 )
             self.takes.add("model", message, item.at)
+            self.echoes.remember(message, item.at)
         if any(i.message.type == "note_off" for i in sent):
             self.takes.note_ended()
         while self.player.lost:

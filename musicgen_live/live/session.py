@@ -63,6 +63,7 @@ class Session:
         conductor = Conductor(config.performance, config.trigger_cc, config.input_channel)
         player = Player([], config.output_channel)
         self.engine = Engine(runner, conductor, player, on_event, clock, config.rng_seed)
+        self.engine.on_player.append(self._player_plays)
         self.recording = SessionRecording(config, self.engine.takes, self.engine.emit)
         self.ports = SessionPorts(MidiPorts(config.backend), self.engine, self._from_player)
         try:
@@ -76,7 +77,7 @@ class Session:
     def _open_ports(self) -> None:
         config = self.config
         try:
-            self.ports.open("input", config.input)
+            self.ports.open("input", config.input, wait="input" in config.waits_for)
         except MidiUnavailable as error:
             if not config.demo:
                 raise
@@ -97,7 +98,10 @@ class Session:
                 self._notice(level, text)
             return
         if config.output is not None or synth_error is not None:
-            self.engine.add_output(self.ports.open("output", self.config.output or DEFAULT_OUTPUT))
+            wait = "output" in config.waits_for and synth_error is None
+            port = self.ports.open("output", config.output or DEFAULT_OUTPUT, wait=wait)
+            if port is not None:
+                self.engine.add_output(port)
         if synth_error is not None:
             self._notice(
                 "info", f"no FluidSynth ({synth_error}); playing to MIDI output {DEFAULT_OUTPUT!r}"
@@ -111,8 +115,10 @@ class Session:
             lines = [IN_PROCESS_INPUT, *(lines or SILENT_OUTPUT)]
         return tuple(lines)
 
-    def switch_port(self, kind: str, wanted: str) -> None:
-        """Replace the input, or the outputs, while running ("FluidSynth" for the synth)."""
+    async def switch_port(self, kind: str, wanted: str) -> None:
+        """Replace the input, or the outputs, while running ("FluidSynth" for the synth), in
+        the first gap of the music: opening a port blocks the loop for a while."""
+        await self.engine.clear_of_notes()
         try:
             if kind == "output" and wanted == SYNTH:
                 sink: Sink = open_synth(self.config)
@@ -132,11 +138,12 @@ class Session:
         self._announce()
 
     def _from_player(self, message: mido.Message) -> None:
-        demo, loop = self.demo, self.engine.loop
-        if message.type == "note_on" and demo is not None and not demo.over and loop is not None:
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(demo.take_over)  # before this message is handled
         self.engine.receive(message)
+
+    def _player_plays(self, message: mido.Message) -> None:
+        """On the loop, before the engine hears it: a key of the player's ends the demo."""
+        if message.type == "note_on" and self.demo is not None and not self.demo.over:
+            self.demo.take_over()
 
     # ---- running --------------------------------------------------------------------------------
 
@@ -179,7 +186,7 @@ class Session:
                         PortsAvailable(engine.clock.now(), kind, self.ports.available(kind))
                     )
             case do.SwitchPort(kind=kind, name=name):
-                self.switch_port(kind, name)
+                supervise.start_task(self.tasks, self.switch_port(kind, name), engine, "ports")
             case do.SwitchModel(folder=folder):
                 supervise.start_task(self.tasks, self.switch_model(folder), engine, "model")
             case do.StartRecording(path=path):

@@ -4,7 +4,6 @@ disappears is reported and opened again when it comes back."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,9 +25,13 @@ class WatchedPort:
 
     kind: str
     wanted: str
-    port: Any
+    port: Any  # None while waited for
     virtual: bool
     lost: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.wanted if self.port is None else str(self.port.name)
 
 
 class SessionPorts:
@@ -40,8 +43,10 @@ class SessionPorts:
         self.on_input = on_input  # what a message from the input goes to
         self.watched: list[WatchedPort] = []
 
-    def open(self, kind: str, wanted: str) -> Any:
-        """Open a port and watch it; a port of the session's own is refused (a loop)."""
+    def open(self, kind: str, wanted: str, wait: bool = False) -> Any:
+        """Open a port and watch it; a port of the session's own is refused (a loop). A name
+        that matches nothing opens a virtual port of that name, or with `wait` (a port
+        remembered from an earlier session) is waited for: None now, opened when it appears."""
         available = self.ports.names(kind)
         name = match_port(wanted, available, kind)
         if name is not None and self._is_own(name):
@@ -49,6 +54,13 @@ class SessionPorts:
             raise UserError(
                 f"{name!r} is musicgen-live's own {other}: the answers would feed back into it"
             )
+        if name is None and wait:
+            self.watched.append(WatchedPort(kind, wanted, None, False, lost=True))
+            text = f"the remembered {kind} {wanted!r} is not there: waiting for it"
+            self.engine.notice(
+                "warning", f"{text} (`{'i' if kind == 'input' else 'u'}` chooses another)"
+            )
+            return None
         port, virtual = self.ports.open(kind, wanted)
         if virtual and kind == "input" and wanted != DEFAULT_INPUT:  # perhaps a typo
             inputs = ", ".join(n for n in available if not self._is_own(n)) or "none"
@@ -70,6 +82,8 @@ class SessionPorts:
         return tuple(names + [name for name in extra if name not in names])
 
     def drop(self, watched: WatchedPort) -> None:
+        if watched.port is None:
+            return
         self.engine.player.remove(watched.port)
         with contextlib.suppress(Exception):
             watched.port.close()
@@ -84,27 +98,38 @@ class SessionPorts:
         self.engine.notice("info", f"{watched.kind} port {port.name!r} is back")
 
     async def watch(self) -> None:
-        """Report a device that disappears, and open it again when it comes back."""
+        """Report a device that disappears, and open it again when it comes back. Listing is
+        cheap (`MidiPorts.names`); closing and opening a port are not, so they wait until no
+        note is due soon."""
         while True:
-            await asyncio.sleep(WATCH_INTERVAL)
-            for watched in self.watched:
-                if watched.virtual:
-                    continue
+            clock = self.engine.clock
+            await clock.sleep_until(clock.now() + WATCH_INTERVAL)
+            for watched in [w for w in self.watched if not w.virtual]:
                 with contextlib.suppress(UserError):
-                    present = watched.port.name in self.ports.names(watched.kind)
-                    if not present and not watched.lost:
-                        watched.lost = True
-                        self.drop(watched)
-                        self.engine.notice(
-                            "warning", f"{watched.kind} port {watched.port.name!r} lost"
-                        )
-                    elif present and watched.lost:
+                    names = self.ports.names(watched.kind)
+                    if watched.lost:
+                        present = match_port(watched.wanted, names, watched.kind) is not None
+                    else:
+                        present = watched.name in names
+                    if present != watched.lost:
+                        continue
+                    await self.engine.clear_of_notes()
+                    if present:
                         self._reopen(watched)
+                    else:
+                        self._lost(watched)
+
+    def _lost(self, watched: WatchedPort) -> None:
+        watched.lost = True
+        self.drop(watched)
+        self.engine.notice("warning", f"{watched.kind} port {watched.name!r} lost")
 
     def lines(self) -> list[str]:
         """What is open, a line each, for the ports panel."""
         return [
-            f"{w.kind}: {w.wanted} (virtual)" if w.virtual else f"{w.kind}: {w.port.name}"
+            f"{w.kind}: {w.wanted} (virtual)"
+            if w.virtual
+            else f"{w.kind}: {w.name}{' (waiting for it)' if w.lost else ''}"
             for w in self.watched
         ]
 
@@ -119,5 +144,7 @@ class SessionPorts:
     def close(self) -> None:
         for watched in self.watched:
             with contextlib.suppress(Exception):
-                watched.port.close()
+                if watched.port is not None:
+                    watched.port.close()
         self.watched = []
+        self.ports.close()

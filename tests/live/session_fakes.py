@@ -59,12 +59,20 @@ class FakePorts:
     def open(self, kind: str, wanted: str) -> tuple[Any, bool]:
         port = FakeInput(wanted) if kind == "input" else FakeOutput(self.clock, wanted)
         self.opened[wanted] = port
-        return port, False
+        return port, wanted not in self.listed[kind]
+
+    def close(self) -> None:
+        pass
 
 
 class SessionRig:
     def __init__(
-        self, monkeypatch: pytest.MonkeyPatch, length: str = "8", demo: bool = False
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        length: str = "8",
+        demo: bool = False,
+        input: str = "keys A",
+        waits_for: frozenset[str] = frozenset(),
     ) -> None:
         self.clock = FakeClock(100.0)
         self.runner = ScriptedRunner(CHORDS, self.clock)
@@ -73,8 +81,9 @@ class SessionRig:
         monkeypatch.setattr(session_module.ModelRunner, "load", lambda folder: self.runner)
         config = LiveConfig(
             model=Path("unused"),
-            input="keys A",
+            input=input,
             output="out A",
+            waits_for=waits_for,
             performance=Performance(silence_ms=300, length=length),
             demo=demo,
         )

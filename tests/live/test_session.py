@@ -31,10 +31,13 @@ async def test_switching_the_output_silences_every_note_on_the_old_one(
         old = rig.port("out A")
         assert old.note_ons()
         rig.session.handle(SwitchPort("output", "out B"))
+        assert not old.closed  # a note is due: the port opens in the next gap
+        await run_for(rig.clock, 0.5)
         assert old.closed
         assert every_note_closed_then_reset(old.sent)
         assert rig.session.engine.player.sinks == [rig.port("out B")]
-        assert [w.port for w in rig.session.ports.watched if w.kind == "output"] == [rig.port("out B")]
+        watched = [w.port for w in rig.session.ports.watched if w.kind == "output"]
+        assert watched == [rig.port("out B")]
 
     await rig.serve(scenario)
 
@@ -49,6 +52,7 @@ async def test_switching_the_input_with_a_key_and_the_pedal_down_leaves_nothing_
         rig.port("keys A").press(mido.Message("control_change", control=64, value=127))
         await run_for(rig.clock, 0.1)
         rig.session.handle(SwitchPort("input", "keys B"))  # key and pedal go up on keys A
+        await run_for(rig.clock, 0.01)
         assert rig.port("keys A").closed
         last_up = await rig.play((70, 72), port="keys B")
         await run_for(rig.clock, 0.5)
@@ -122,5 +126,44 @@ async def test_a_model_that_fails_to_load_is_reported_and_the_old_one_plays_on(
             await asyncio.sleep(0.01)
         assert "not a model folder" in rig.of(Notice)[-1].text
         assert rig.session.engine.runner is runner
+
+    await rig.serve(scenario)
+
+
+async def test_a_remembered_input_that_is_gone_is_waited_for_then_played_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = SessionRig(monkeypatch, input="keys C", waits_for=frozenset({"input"}))
+
+    async def scenario() -> None:
+        assert "keys C" not in rig.ports.opened  # never a virtual port of another's name
+        warnings = [n.text for n in rig.of(Notice) if n.level == "warning"]
+        assert any("'keys C' is not there: waiting for it" in text for text in warnings)
+        rig.ports.listed["input"].append("keys C")  # the keyboard is plugged in
+        await run_for(rig.clock, 1.1)
+        assert "keys C" in rig.ports.opened
+        await rig.play((60, 62), port="keys C")
+        await run_for(rig.clock, 0.5)
+        assert len(rig.of(PhraseHeard)) == 1
+
+    await rig.serve(scenario)
+
+
+async def test_a_named_port_that_vanishes_is_reported_and_opened_again_in_a_gap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = SessionRig(monkeypatch, length="64")
+
+    async def scenario() -> None:
+        await rig.play((60, 62))
+        rig.ports.listed["output"].remove("out A")
+        await run_for(rig.clock, 1.5)
+        lost = [n.text for n in rig.of(Notice) if "lost" in n.text]
+        assert lost == ["output port 'out A' lost"]
+        assert rig.port("out A") not in rig.session.engine.player.sinks
+        rig.ports.listed["output"].append("out A")
+        await run_for(rig.clock, 1.5)
+        assert rig.port("out A") in rig.session.engine.player.sinks
+        assert any("is back" in n.text for n in rig.of(Notice))
 
     await rig.serve(scenario)
