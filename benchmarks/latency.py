@@ -14,9 +14,14 @@ Baseline, same run: the JACK transport alone (a test port sending straight to th
 Prints a table, then one JSON line.
 
     .venv/bin/python benchmarks/latency.py [--model FOLDER] [--answers 40] [--tui]
+        [--named] [--list-ports]
 
 With --tui the engine runs under the UI, on screen in a pseudo-terminal (120x40), as a user
-runs it; its events come from `--events FILE`.
+runs it; its events come from `--events FILE`. With --named the phrases come from a
+keyboard client and the answers go to a DAW client, each of its own, that the engine
+connects to by name (as a USB keyboard and a DAW), instead of the engine's own virtual
+ports. With --list-ports (and --tui) the user asks for the output list (`u`, then escape)
+during every answer.
 """
 
 from __future__ import annotations
@@ -116,6 +121,34 @@ def wait_for_answer(
     )
 
 
+def wait_connected(events: list[dict[str, object]], timeout: float = 15.0) -> None:
+    """Until the engine says which ports it opened."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(e["event"] == "PortsInUse" for e in events):
+            return
+        time.sleep(0.02)
+    raise RuntimeError(f"the engine opened no ports: {events[-5:]}")
+
+
+def list_outputs_while_answering(
+    engine: LiveProcess, events: list[dict[str, object]], start: int
+) -> int:
+    """Once the answer has started, press `u` (the output list) and escape, as a user
+    looking for another output would; returns how many listings were asked for."""
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        if any(e["event"] == "AnswerStarted" for e in events[start:]):
+            for _ in range(2):
+                engine.press("u")
+                time.sleep(0.15)
+                engine.press("\x1b")
+                time.sleep(0.15)
+            return 2
+        time.sleep(0.005)
+    return 0
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000, q)) if values else float("nan")
 
@@ -133,7 +166,15 @@ def main() -> int:
     parser.add_argument(
         "--tui", action="store_true", help="run the engine under the UI, on screen in a terminal"
     )
+    parser.add_argument(
+        "--named", action="store_true", help="a keyboard and a DAW client, connected by name"
+    )
+    parser.add_argument(
+        "--list-ports", action="store_true", help="with --tui: list the outputs during answers"
+    )
     args = parser.parse_args()
+    if args.list_ports and not args.tui:
+        parser.error("--list-ports needs --tui (the u key lists the outputs)")
 
     server = f"musicgen-bench-{os.getpid()}"
     jack = start_jack(server, Path(f"/tmp/{server}.log"), realtime=not args.no_realtime)
@@ -141,22 +182,34 @@ def main() -> int:
     engine = None
     try:
         baseline = transport_baseline()
+        midi = backend()
+        if args.named:  # the devices exist first; the engine finds them by name
+            player = midi.open_output("keys", virtual=True, client_name="bench-keyboard")
+            capture = MonitorProcess(None, "bench-daw")
+            ports = ["--in", "bench-keyboard:keys", "--out", capture.port_name]
+        else:
+            ports = ["--in", "bench-in", "--out", "bench-out"]
         engine = LiveProcess(
-            ["--in", "bench-in", "--out", "bench-out", "--model", str(args.model)]
+            [*ports, "--model", str(args.model)]
             + ["--length", str(args.length), "--silence", str(round(SILENCE_SECONDS * 1000))]
             + ["--rng-seed", "0"],
             tui=args.tui,
         )
         events = engine.events
-        midi = backend()
-        capture = MonitorProcess(wait_port("input", "bench-out"), "bench-monitor")
-        player = midi.open_output(wait_port("output", "bench-in"))
+        if not args.named:
+            capture = MonitorProcess(wait_port("input", "bench-out"), "bench-monitor")
+            player = midi.open_output(wait_port("output", "bench-in"))
+        else:
+            wait_connected(events)
         time.sleep(0.5)
+        listings = 0
         responses, engine_side, onset_errors, mismatched = [], [], [], 0
         sent_late: list[float] = []  # how late the engine itself sent each answer note
         for events_of_phrase in phrases(args.answers):
             before_events = len(events)
             play(player, events_of_phrase)
+            if args.list_ports:
+                listings += list_outputs_while_answering(engine, events, before_events)
             mine = wait_for_answer(events, before_events)
             heard = next(e for e in mine if e["event"] == "PhraseHeard")
             since = float(heard["at"])  # type: ignore[arg-type]
@@ -219,6 +272,8 @@ def main() -> int:
         "jack_transport_p99_ms": round(pct(baseline, 99), 3),
         "jack_realtime": "-R" in jack.args,
         "ui_on_screen": args.tui,
+        "named_ports": args.named,
+        "port_listings_during_answers": listings,
     }
     rows = (
         ("phrase end -> first answer note", "response_p50_ms", "response_p95_ms"),

@@ -35,7 +35,7 @@ class LiveConfig:
     json: bool = False
     rng_seed: int | None = None
     events: Path | None = None  # a file that gets every event as a JSON line
-    notices: tuple[str, ...] = ()  # warnings found while building it, shown once running
+    notices: tuple[str, ...] = ()  # what was wrong with the remembered settings, for the UI
     # kinds ("input", "output") whose port was remembered: waited for when it is not there,
     # never made a virtual port named after another program's
     waits_for: frozenset[str] = frozenset()

@@ -160,8 +160,6 @@ class Session:
         self._announce()
         for line in self.in_use():
             self._notice("info", line)
-        for text in self.config.notices:
-            self._notice("warning", text)
         self.recording.begin()
         try:
             await engine.run()

@@ -99,6 +99,8 @@ class MusicgenApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        for text in self.config.notices:  # what was wrong with the remembered settings
+            self.log_line(f"warning: {text}")
         try:
             self.engine = self.engine_factory(self._from_engine)
             self.engine.start()

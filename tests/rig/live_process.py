@@ -76,6 +76,10 @@ class LiveProcess:
                 else:
                     time.sleep(0.002)
 
+    def press(self, keys: str) -> None:
+        """Type on the UI's terminal."""
+        os.write(self.master, keys.encode())
+
     def stop(self) -> int:
         """Quit as a user would (q in the UI, SIGTERM headless); returns the exit code."""
         if self.tui:

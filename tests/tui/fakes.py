@@ -35,9 +35,15 @@ class FakeEngine:
         self.stopped = True
 
 
-def fake_app(performance: Performance | None = None, fail: str | None = None) -> MusicgenApp:
+def fake_app(
+    performance: Performance | None = None,
+    fail: str | None = None,
+    notices: tuple[str, ...] = (),
+) -> MusicgenApp:
     """The app over a FakeEngine (`app.fake`), or over a factory that fails with `fail`."""
-    config = LiveConfig(model=Path("unused"), performance=performance or Performance())
+    config = LiveConfig(
+        model=Path("unused"), performance=performance or Performance(), notices=notices
+    )
     app: Any = None
 
     def factory(on_event: Callable[[EngineEvent], None]) -> FakeEngine:

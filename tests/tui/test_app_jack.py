@@ -115,7 +115,7 @@ async def test_play_see_steer_record_panic_and_quit(rig: Rig) -> None:
         await pilot.press("T")  # temperature up, for the next answer
         raised = round(defaults.TEMPERATURE + 0.05, 2)
         assert await settle(pilot, lambda: rig.performance().temperature == raised)
-        assert load_settings().temperature == raised  # remembered
+        assert load_settings().controls["temperature"] == raised  # remembered
         await pilot.press("y")  # rhythm temperature down, dynamics up
         await pilot.press("D")
         assert await settle(pilot, lambda: rig.performance().rhythm_temperature == 0.95)

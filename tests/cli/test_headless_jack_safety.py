@@ -1,0 +1,112 @@
+"""The headless program on a JACK dummy server where a real set-up goes wrong: its output
+routed back into its input, a recording stopped with keys held, and a seeded session played
+twice."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import mido
+import pytest
+
+from musicgen_live import assets
+from tests.jack import phrase_events, play
+from tests.rig.headless import Headless, start_headless
+
+PHRASE = assets.demo_phrase()
+pytestmark = pytest.mark.jack
+
+
+@contextmanager
+def running(model: Path, *extra: str) -> Iterator[Headless]:
+    session = start_headless(model, *extra)
+    try:
+        yield session
+    finally:
+        if session.process.poll() is None:
+            session.process.kill()
+            session.process.wait()
+        session.capture.close()
+        session.keyboard.close()
+
+
+def port_of(session: Headless, side: str) -> str:
+    """The full JACK name of the engine's own input ("in") or output ("out") port."""
+    import jack
+
+    client = jack.Client("test-ports", no_start_server=True)
+    try:
+        tag = session.process.args[session.process.args.index("--in") + 1].split("-")[-1]
+        names = [p.name for p in client.get_ports(f"engine-{side}-{tag}", is_midi=True)]
+    finally:
+        client.close()
+    assert len(names) == 1, names
+    return names[0]
+
+
+def test_an_output_routed_into_the_input_is_not_answered(
+    jack_server: str, tiny_model: Path
+) -> None:
+    import jack
+
+    with running(tiny_model, "--length", "8") as session:
+        client = jack.Client("test-loop", no_start_server=True)
+        client.connect(port_of(session, "out"), port_of(session, "in"))
+        try:
+            play(session.keyboard, phrase_events(PHRASE, 12))
+            time.sleep(12)
+            answers = [e for e in session.events if e.get("event") == "AnswerStarted"]
+            assert 1 <= len(answers) <= 2, [e.get("event") for e in session.events]
+            assert any("MIDI loop" in str(e.get("text")) for e in session.events)
+            # the player still interrupts an answer with the loop connected
+            end = play(session.keyboard, phrase_events(PHRASE, 12))
+            assert session.capture.wait_for(lambda: len(session.capture.note_ons(end)) >= 3, 15)
+            session.keyboard.send(mido.Message("note_on", note=40, velocity=90))
+            session.wait_event(lambda e: e.get("event") == "AnswerEnded" and e.get("interrupted"))
+            session.keyboard.send(mido.Message("note_off", note=40))
+        finally:
+            client.close()
+        assert session.stop() == 0
+
+
+def test_sigterm_with_keys_held_under_record_ends_every_note(
+    jack_server: str, tiny_model: Path, tmp_path: Path
+) -> None:
+    with running(tiny_model, "--record", str(tmp_path / "take.mid")) as session:
+        for pitch in (60, 64):
+            session.keyboard.send(mido.Message("note_on", note=pitch, velocity=80))
+        session.keyboard.send(mido.Message("control_change", control=64, value=127))
+        session.wait_event(lambda e: e.get("event") == "NotePlayed" and e.get("pitch") == 64)
+        assert session.stop(signal.SIGTERM) == 0
+    player = mido.MidiFile(tmp_path / "take.mid").tracks[0]
+    sounding: set[int] = set()
+    for message in player:
+        if message.type == "note_on" and message.velocity:
+            sounding.add(message.note)
+        elif message.type in ("note_on", "note_off"):
+            sounding.discard(message.note)
+    assert sounding == set()
+    pedal = [m.value for m in player if m.type == "control_change" and m.control == 64]
+    assert pedal == [127, 0]
+
+
+def answer_notes(model: Path) -> list[tuple[int, int]]:
+    """(pitch, velocity) of the answer to the demo phrase, in a session seeded with 1."""
+    with running(model, "--length", "12") as session:
+        play(session.keyboard, phrase_events(PHRASE, 12))
+        session.wait_event(lambda e: e.get("event") == "AnswerEnded", 30)
+        notes = [(m.note, m.velocity) for _, m in session.capture.note_ons()]
+        assert session.stop() == 0
+    return notes
+
+
+def test_the_same_seed_and_phrase_give_the_same_answer_in_two_runs(
+    jack_server: str, tiny_model: Path
+) -> None:
+    first = answer_notes(tiny_model)
+    assert len(first) == 12
+    assert answer_notes(tiny_model) == first
