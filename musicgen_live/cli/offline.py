@@ -7,47 +7,77 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from musicgen_live import assets
 from musicgen_live.cli import control_flags
 from musicgen_live.errors import UserError
 
+if TYPE_CHECKING:
+    from musicgen_live.continuation import Continuation
+
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from musicgen_live.continuation import PROGRESS_FROM, continue_file, write_continuation
-    from musicgen_live.files import whole_file
+    from musicgen_live.continuation import PROGRESS_FROM, continue_file
     from musicgen_live.runtime import ModelRunner
 
     sampling = control_flags.sampling(args, "generate")
-    runner = ModelRunner.load(args.model)
+    soundfont = None
     if args.wav:
-        from musicgen_live.synth import find_soundfont, render, write_wav
+        from musicgen_live.synth import find_soundfont, render
 
-        soundfont = find_soundfont(args.soundfont)  # before generating, so a bad path fails fast
+        soundfont = find_soundfont(args.soundfont)  # before any work, so a bad one fails fast
+    runner = ModelRunner.load(args.model)
     progress = sys.stderr.isatty() or args.notes >= PROGRESS_FROM
     continuation = continue_file(
         runner, args.seed, args.notes, sampling, args.rng_seed, args.tracks, progress
     )
     if continuation.tracks and continuation.tracks.left_out:
         print(f"seed from {continuation.tracks.describe()}")
-    write_continuation(args.out, continuation)
+    audio = None
+    if soundfont is not None:
+        audio = render(continuation.seed + continuation.notes, soundfont, gain_db=args.gain)
+    _write_outputs(args, continuation, audio)
     print(
         f"wrote {args.out}: {len(continuation.seed)} seed notes"
         f" + {len(continuation.notes)} new notes"
     )
-    if args.wav:
-        audio = render(continuation.seed + continuation.notes, soundfont, gain_db=args.gain)
-        write_wav(args.wav, audio)
-        print(f"wrote {args.wav}")
+    for written in (args.wav, args.plot):
+        if written:
+            print(f"wrote {written}")
+    return 0
+
+
+def _write_outputs(args: argparse.Namespace, continuation: Continuation, audio: Any) -> None:
+    """The MIDI file, the WAV and the piano roll of one run: every one, or none of them when
+    one cannot be written (a full disk), with one line saying which."""
+    from musicgen_live.continuation import write_continuation
+    from musicgen_live.files import whole_files
+
+    writers: dict[Path, Callable[[Path], None]] = {
+        args.out: lambda path: write_continuation(path, continuation)
+    }
+    if audio is not None:
+        from musicgen_live.synth import write_wav
+
+        writers[args.wav] = lambda path: write_wav(path, audio)
     if args.plot:
         from musicgen_live.training.plots import plot_piano_roll
 
-        with whole_file(args.plot) as partial:
-            plot_piano_roll(partial, continuation.seed, continuation.notes)
-        print(f"wrote {args.plot}")
-    return 0
+        writers[args.plot] = lambda path: plot_piano_roll(
+            path, continuation.seed, continuation.notes
+        )
+    with whole_files(*writers) as partials:
+        for (output, write), partial in zip(writers.items(), partials, strict=True):
+            try:
+                write(partial)
+            except OSError as error:
+                reason = (error.strerror or str(error)).lower()
+                raise UserError(
+                    f"cannot write {output} ({reason}): none of this run's files was written"
+                ) from error
 
 
 def quiet_tensorflow() -> None:

@@ -1,6 +1,7 @@
 """The offline commands through the real command line (cli.main): every bad value is one
 line and exit status 2 before any work; outputs appear whole; seeds from band files."""
 
+import errno
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from musicgen_live.cli import build_parser, main
+from musicgen_live.cli import build_parser
 from musicgen_live.midi_files import notes_from_midi, read_midi
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.datasets import discover
@@ -219,21 +220,42 @@ def test_long_generation_shows_progress_on_stderr(
     assert capsys.readouterr().err == ""  # short runs stay quiet when stderr is no terminal
 
 
-def test_a_failed_write_leaves_no_file(
-    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_failed_plot_leaves_no_file_of_the_run(
+    capsys: pytest.CaptureFixture[str],
+    tiny_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from musicgen_live.training import plots
 
     def broken_plot(out: Path, *args: object) -> None:
         out.write_bytes(b"\x89PNG half")
-        raise OSError("disk full")
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
 
     monkeypatch.setattr(plots, "plot_piano_roll", broken_plot)
     argv = ["generate", "--seed", str(BAND), "--out", str(tmp_path / "x.mid")]
     argv += ["--model", str(tiny_model), "--plot", str(tmp_path / "x.png")]
-    with pytest.raises(OSError, match="disk full"):
-        main(argv)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["x.mid"]
+    line = one_line_error(capsys, argv)
+    assert f"cannot write {tmp_path / 'x.png'} (input/output error)" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_under_the_wav_is_one_line_and_leaves_no_file_of_the_run(
+    capsys: pytest.CaptureFixture[str],
+    tiny_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def full_disk(self: wave.Wave_write, frames: bytes) -> None:
+        self._file.write(frames[:1000])  # type: ignore[attr-defined]
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(wave.Wave_write, "writeframes", full_disk)
+    argv = ["generate", "--seed", str(BAND), "--out", str(tmp_path / "x.mid"), "--notes", "8"]
+    argv += ["--model", str(tiny_model), "--wav", str(tmp_path / "x.wav")]
+    line = one_line_error(capsys, argv)
+    assert f"cannot write {tmp_path / 'x.wav'} (no space left on device)" in line
+    assert list(tmp_path.iterdir()) == []  # neither the .mid nor a part of the .wav
 
 
 def test_eval_without_a_test_split_uses_validation_and_says_so(
