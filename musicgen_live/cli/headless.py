@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -13,16 +14,28 @@ from musicgen_live.live.events import EngineEvent, describe
 from musicgen_live.live.session import Session
 
 
-def print_events(as_json: bool) -> Callable[[EngineEvent], None]:
+def print_events(
+    as_json: bool, reader_gone: Callable[[], None]
+) -> Callable[[EngineEvent], None]:
+    """One line per event on stdout; once nothing reads them (the pipe closed), the session
+    stops: a script that went away should not leave the engine playing."""
+
     def show(event: EngineEvent) -> None:
         line = event.json() if as_json else f"{event.at:12.3f}  {describe(event)}"
-        print(line, flush=True)
+        try:
+            print(line, flush=True)
+        except (BrokenPipeError, ValueError):  # ValueError: stdout already closed
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            reader_gone()
 
     return show
 
 
 async def serve(config: LiveConfig) -> int:
-    session = Session(config, print_events(config.json))
+    sessions: list[Session] = []  # the one being built, for the printer to stop
+    session = Session(config, print_events(config.json, lambda: sessions[0].engine.stop()))
+    sessions.append(session)
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(number, session.engine.stop)

@@ -179,10 +179,12 @@ class Session:
             case do.Reconfigure(performance=performance):
                 engine.reconfigure(performance)
             case do.ListPorts(kind=kind):
-                with contextlib.suppress(UserError):
-                    self.engine.emit(
-                        PortsAvailable(engine.clock.now(), kind, self.ports.available(kind))
-                    )
+                try:
+                    names = self.ports.available(kind)
+                except UserError as error:  # no MIDI system: say so, the key is not dead
+                    self._notice("warning", f"cannot list the {kind}s: {error}")
+                else:
+                    engine.emit(PortsAvailable(engine.clock.now(), kind, names))
             case do.SwitchPort(kind=kind, name=name):
                 supervise.start_task(self.tasks, self.switch_port(kind, name), engine, "ports")
             case do.SwitchModel(folder=folder):

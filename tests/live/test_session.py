@@ -9,8 +9,9 @@ from pathlib import Path
 import mido
 import pytest
 
-from musicgen_live.live.commands import SwitchModel, SwitchPort
+from musicgen_live.live.commands import ListPorts, SwitchModel, SwitchPort
 from musicgen_live.live.events import Notice, PhraseHeard, State
+from musicgen_live.ports import MidiUnavailable
 from tests.live.fakes import run_for
 from tests.live.session_fakes import SessionRig, raising_once
 from tests.midi_checks import every_note_closed_then_reset, sounding_after
@@ -165,5 +166,23 @@ async def test_a_named_port_that_vanishes_is_reported_and_opened_again_in_a_gap(
         await run_for(rig.clock, 1.5)
         assert rig.port("out A") in rig.session.engine.player.sinks
         assert any("is back" in n.text for n in rig.of(Notice))
+
+    await rig.serve(scenario)
+
+
+async def test_listing_ports_without_a_midi_system_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rig = SessionRig(monkeypatch)
+
+    def no_system(kind: str) -> list[str]:
+        raise MidiUnavailable("no MIDI system is reachable (no server). To fix: start one")
+
+    async def scenario() -> None:
+        monkeypatch.setattr(rig.ports, "names", no_system)
+        rig.session.handle(ListPorts("output"))
+        await run_for(rig.clock, 0.01)
+        warnings = [n.text for n in rig.of(Notice) if n.level == "warning"]
+        assert warnings[-1].startswith("cannot list the outputs: no MIDI system is reachable")
 
     await rig.serve(scenario)
