@@ -65,12 +65,16 @@ class Number(Control):
 
     def parse(self, text: str) -> Value:
         try:
-            value = int(text) if self.whole else float(text)
+            value = self.read(text)
         except ValueError:
             raise self.rejected(text) from None
         if not self.accepts(value):
             raise self.rejected(text)
         return value
+
+    def read(self, text: str) -> float | int:
+        """The number a text says; ValueError when it says none."""
+        return int(text) if self.whole else float(text)
 
     def allowed(self) -> str:
         kind = "a whole number" if self.whole else "a number"
@@ -197,14 +201,8 @@ class Pitch(Number):
     step: float = 1
     whole: bool = True
 
-    def parse(self, text: str) -> Value:
-        try:
-            value = int(text) if text.strip().lstrip("-").isdigit() else pitch_number(text)
-        except ValueError:
-            raise self.rejected(text) from None
-        if not self.accepts(value):
-            raise self.rejected(text)
-        return value
+    def read(self, text: str) -> int:
+        return int(text) if text.strip().lstrip("-").isdigit() else pitch_number(text)
 
     def allowed(self) -> str:
         return "must be a MIDI pitch 0-127 or a note name such as C4 (= 60), F#3 or Bb2"

@@ -15,6 +15,7 @@ import pytest
 
 from musicgen_live import assets
 from tests.jack import phrase_events, play
+from tests.midi_checks import sounding_after
 from tests.rig.headless import Headless, start_headless
 
 PHRASE = assets.demo_phrase()
@@ -83,13 +84,7 @@ def test_sigterm_with_keys_held_under_record_ends_every_note(
         session.wait_event(lambda e: e.get("event") == "NotePlayed" and e.get("pitch") == 64)
         assert session.stop(signal.SIGTERM) == 0
     player = mido.MidiFile(tmp_path / "take.mid").tracks[0]
-    sounding: set[int] = set()
-    for message in player:
-        if message.type == "note_on" and message.velocity:
-            sounding.add(message.note)
-        elif message.type in ("note_on", "note_off"):
-            sounding.discard(message.note)
-    assert sounding == set()
+    assert not sounding_after([(0.0, message) for message in player])
     pedal = [m.value for m in player if m.type == "control_change" and m.control == 64]
     assert pedal == [127, 0]
 

@@ -8,6 +8,7 @@ import pytest
 
 from musicgen_live.errors import UserError
 from musicgen_live.live.take import Take
+from tests.midi_checks import sounding_after
 
 
 def test_session_file_has_a_track_per_source_in_time(tmp_path: Path) -> None:
@@ -103,13 +104,7 @@ def test_a_take_that_stops_ends_the_keys_and_pedal_still_down(tmp_path: Path) ->
     take.end_held(1.0)
     assert take.flush() is None
     player = mido.MidiFile(take.path).tracks[0]
-    sounding = set()
-    for message in player:
-        if message.type == "note_on" and message.velocity:
-            sounding.add(message.note)
-        elif message.type in ("note_on", "note_off"):
-            sounding.discard(message.note)
-    assert sounding == set()
+    assert not sounding_after([(0.0, message) for message in player])
     pedal = [m.value for m in player if m.type == "control_change" and m.control == 64]
     assert pedal == [127, 0]
     assert mido.MidiFile(take.path).length == pytest.approx(1.0, abs=0.01)
