@@ -32,23 +32,44 @@ SOUNDFONT_FOLDERS = (
 PREFERRED = ("FluidR3_GM.sf2", "default-GM.sf2", "TimGM6mb.sf2")
 
 
-def find_soundfont(explicit: str | None = None) -> Path:
-    """--soundfont, then $MUSICGEN_SOUNDFONT, then the usual system folders."""
+def soundfont_problem(path: Path) -> str | None:
+    """Why PATH is not a SoundFont (a RIFF file of form sfbk: .sf2 and .sf3), or None; read
+    from its header, so a wrong file fails before any work and FluidSynth never sees it."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(12)
+    except OSError as error:
+        return f"cannot be read ({(error.strerror or str(error)).lower()})"
+    if header[:4] != b"RIFF" or header[8:12] != b"sfbk":
+        return "is not a SoundFont: it has no RIFF sfbk header, as .sf2 and .sf3 files have"
+    return None
+
+
+def check_soundfont(path: Path) -> Path:
+    """PATH itself when it is a SoundFont, else a one-line UserError saying why."""
+    problem = soundfont_problem(path)
+    if problem:
+        raise UserError(f"{path} {problem}")
+    return path
+
+
+def find_soundfont(explicit: str | Path | None = None) -> Path:
+    """--soundfont, then $MUSICGEN_SOUNDFONT, then the usual system folders; checked."""
     for candidate in (explicit, os.environ.get("MUSICGEN_SOUNDFONT")):
         if candidate:
             path = Path(candidate).expanduser()
             if not path.is_file():
                 raise UserError(f"soundfont not found: {path}")
-            return path
+            return check_soundfont(path)
     found: list[Path] = []
     for folder in SOUNDFONT_FOLDERS:
         found += sorted(Path(folder).expanduser().glob("*.sf2"))
     for name in PREFERRED:
         for path in found:
             if path.name == name and path.is_file():
-                return path
+                return check_soundfont(path)
     if found:
-        return found[0]
+        return check_soundfont(found[0])
     raise UserError(
         "no soundfont found (looked in --soundfont, $MUSICGEN_SOUNDFONT, "
         + ", ".join(SOUNDFONT_FOLDERS)
@@ -73,7 +94,8 @@ def new_synth(soundfont: Path, gain: float = 0.5) -> Any:
     """A FluidSynth instance with a piano on channel 0 (no audio driver started)."""
     fluidsynth = load_fluidsynth()
     synth = fluidsynth.Synth(gain=gain, samplerate=float(SAMPLE_RATE))
-    font = synth.sfload(str(soundfont))
+    with quiet_stderr():  # a broken soundfont: FluidSynth's lines, then ours, would be noise
+        font = synth.sfload(str(soundfont))
     if font == -1:
         synth.delete()
         raise UserError(f"{soundfont}: FluidSynth cannot load this soundfont")

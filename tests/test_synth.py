@@ -7,7 +7,16 @@ import pytest
 
 from musicgen_live.errors import UserError
 from musicgen_live.notes import Note
-from musicgen_live.synth import JACK_ID, SAMPLE_RATE, SynthSink, find_soundfont, render
+from musicgen_live.synth import (
+    JACK_ID,
+    SAMPLE_RATE,
+    SynthSink,
+    check_soundfont,
+    find_soundfont,
+    render,
+)
+
+SYSTEM_SOUNDFONT = find_soundfont()
 
 
 def peak_frequency(audio: np.ndarray) -> float:
@@ -24,15 +33,41 @@ def test_a_rendered_note_sounds_at_its_pitch(pitch: int) -> None:
     assert abs(peak_frequency(audio[: SAMPLE_RATE // 2]) - expected) / expected < 0.03
 
 
+SOUNDFONT_HEADER = b"RIFF\x04\x00\x00\x00sfbk"
+
+
 def test_soundfont_search_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     font = tmp_path / "mine.sf2"
-    font.write_bytes(b"RIFF")
+    font.write_bytes(SOUNDFONT_HEADER)
     monkeypatch.setenv("MUSICGEN_SOUNDFONT", str(font))
     assert find_soundfont() == font
     assert find_soundfont(str(font)) == font
     monkeypatch.setenv("MUSICGEN_SOUNDFONT", str(tmp_path / "missing.sf2"))
     with pytest.raises(UserError, match="soundfont not found"):
         find_soundfont()
+
+
+def test_a_file_that_is_not_a_soundfont_is_found_out_by_its_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = tmp_path / "x.sf2"
+    text.write_text("not a soundfont\n")
+    monkeypatch.setenv("MUSICGEN_SOUNDFONT", str(text))
+    with pytest.raises(UserError, match=r"x.sf2 is not a SoundFont: it has no RIFF sfbk header"):
+        find_soundfont()
+    with pytest.raises(UserError, match="is not a SoundFont"):
+        find_soundfont(str(text))
+    assert check_soundfont(find_soundfont(str(SYSTEM_SOUNDFONT))) == SYSTEM_SOUNDFONT
+
+
+def test_a_broken_soundfont_is_one_error_without_fluidsynths_own_lines(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.sf2"
+    broken.write_bytes(SOUNDFONT_HEADER + b"LIST\x04\x00\x00\x00junk")
+    with pytest.raises(UserError, match="FluidSynth cannot load this soundfont"):
+        render([Note(60, 100, 0.0, 0.5)], broken)
+    assert capfd.readouterr().err == ""
 
 
 @pytest.mark.jack

@@ -118,3 +118,8 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write every event to this file, as JSON lines",
     )
+    values.force_option(
+        parser,
+        "an existing --wav file, and add to an existing --events file (--record never "
+        "replaces a file)",
+    )

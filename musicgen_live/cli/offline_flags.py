@@ -30,13 +30,15 @@ def add_offline_commands(commands: argparse._SubParsersAction) -> None:  # type:
         help="write model.tflite + model.json from a run",
         formatter_class=values.HelpFormatter,
     )
-    export.add_argument("run_dir", type=values.existing_folder, help="run folder of `train`")
+    export.add_argument("run_dir", type=values.run_folder, help="run folder of `train`")
     export.add_argument(
         "--out",
         type=values.new_model_folder,
         required=True,
-        help=f"model folder, e.g. {assets.models_folder() / 'NAME'}: there --model takes NAME",
+        help=f"model folder, e.g. {assets.models_folder() / 'NAME'}: there --model takes NAME; "
+        "new or empty, or holding a model only with --force",
     )
+    values.force_option(export, "the model in an existing --out folder")
     export.add_argument(
         "--checkpoint",
         choices=("best", "last", "average"),
@@ -81,7 +83,7 @@ def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
     add("--wav", type=values.output_file(".wav"), help="also render with FluidSynth to this WAV")
     add(
         "--soundfont",
-        type=values.existing_file,
+        type=values.soundfont_file,
         metavar="SF2",
         help="soundfont for --wav (default: $MUSICGEN_SOUNDFONT, else a system one)",
     )
@@ -93,6 +95,7 @@ def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
         help="level of the WAV in dB, -60 to 1; at 0 its peak is at -1 dBFS",
     )
     add("--plot", type=values.output_file(".png"), help="also draw a piano roll PNG")
+    values.force_option(generate, "existing --out, --wav and --plot files (never the --seed)")
     values.model_option(generate)
     control_flags.add_control_flags(generate, "generate")
     generate.set_defaults(handler=cmd_generate)

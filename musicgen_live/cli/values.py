@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -33,7 +34,34 @@ class Parser(argparse.ArgumentParser):
         result, extras = super().parse_known_args(argv, namespace)
         # a subcommand's parser runs first, inside this one; keep what it found
         result.given_options = getattr(result, "given_options", set()) | self._typed(argv)
+        self._check_outputs(result)
         return result, extras
+
+    def _check_outputs(self, result: argparse.Namespace) -> None:
+        """No output may be an input of the command or another output, even with --force,
+        nor replace what is there without --force: checked once every option is known."""
+        given = [
+            (action, getattr(result, action.dest))
+            for action in self._actions
+            if getattr(result, action.dest, None) is not None
+        ]
+        seen = [(action, path) for action, path in given if action.type in INPUT_TYPES]
+        for action, path in given:
+            kind = action.type
+            if not isinstance(kind, Output):
+                continue
+            name = _option_name(action)
+            for other, other_path in seen:
+                if same_file(path, other_path):
+                    role = "reads" if other.type in INPUT_TYPES else "writes"
+                    self.error(
+                        f"argument {name}: {str(path)!r} is the file {_option_name(other)}"
+                        f" {role}: choose another name (--force does not allow this)"
+                    )
+            held = kind.holds(path)
+            if held and not getattr(result, "force", False):
+                self.error(f"argument {name}: {str(path)!r} {held}: add --force to replace it")
+            seen.append((action, path))
 
     def _typed(self, argv: list[str]) -> set[str]:
         """Destinations of this parser's options among argv (unique prefixes count)."""
@@ -54,6 +82,10 @@ class Parser(argparse.ArgumentParser):
             if exact is not None or len({id(action) for action in matches}) == 1:
                 typed.add((exact or matches[0]).dest)
         return typed
+
+
+def _option_name(action: argparse.Action) -> str:
+    return "/".join(action.option_strings) or action.dest
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -135,6 +167,32 @@ def existing_folder(text: str) -> Path:
     return path
 
 
+def run_folder(text: str) -> Path:
+    """An argparse type: a run folder of `train`, with its settings and checkpoints."""
+    path = existing_folder(text)
+    for needed in ("config.json", "checkpoints"):
+        if not (path / needed).exists():
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a run folder of train: it holds no {needed}"
+            )
+    return path
+
+
+def soundfont_file(text: str) -> Path:
+    """An argparse type: an existing SoundFont file (.sf2 or .sf3), checked by its header."""
+    from musicgen_live.synth import soundfont_problem
+
+    path = existing_file(text)
+    problem = soundfont_problem(path)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
+    return path
+
+
+# Options of these types name files a command reads: never one of its outputs.
+INPUT_TYPES: tuple[Callable[[str], Path], ...] = (existing_file, soundfont_file)
+
+
 def _check_writable_folder(folder: Path, text: str) -> None:
     """Creates and removes a file in the folder: the one test that holds for every user."""
     try:
@@ -147,24 +205,52 @@ def _check_writable_folder(folder: Path, text: str) -> None:
         ) from None
 
 
-def output_file(*suffixes: str) -> Callable[[str], Path]:
-    """An argparse type: a file to write, in an existing writable folder, with one of the
-    suffixes (when given); checked before any work so nothing is computed in vain."""
+class Output:
+    """An argparse type for something a command writes; `holds` says what is there that
+    writing would replace (refused without --force)."""
 
-    def parse(text: str) -> Path:
+    __name__ = "output"
+
+    def __call__(self, text: str) -> Path:
+        raise NotImplementedError
+
+    def holds(self, path: Path) -> str | None:
+        return "exists" if path.exists() else None
+
+
+class OutputFile(Output):
+    """A file to write, in an existing writable folder, with one of the suffixes (when
+    given); checked before any work so nothing is computed in vain."""
+
+    __name__ = "output file"
+
+    def __init__(self, *suffixes: str) -> None:
+        self.suffixes = suffixes
+
+    def __call__(self, text: str) -> Path:
         path = Path(text).expanduser()
         if path.is_dir():
             raise argparse.ArgumentTypeError(f"{text!r} is a folder: must be a file name")
-        if suffixes and path.suffix.lower() not in suffixes:
-            raise _rejected(text, f"the file name must end in {' or '.join(suffixes)}")
+        if self.suffixes and path.suffix.lower() not in self.suffixes:
+            raise _rejected(text, f"the file name must end in {' or '.join(self.suffixes)}")
         folder = path.parent
         if not folder.is_dir():
             raise argparse.ArgumentTypeError(f"{text!r}: the folder {folder} does not exist")
         _check_writable_folder(folder, text)
         return path
 
-    parse.__name__ = "output file"
-    return parse
+
+def output_file(*suffixes: str) -> OutputFile:
+    """An argparse type: a new file to write (see OutputFile)."""
+    return OutputFile(*suffixes)
+
+
+def same_file(path: Path, other: Path) -> bool:
+    """Whether two paths name one file, however spelled (./, .., symlinks, hard links)."""
+    try:
+        return os.path.samefile(path, other)
+    except OSError:  # one of them does not exist (yet)
+        return path.resolve() == other.resolve()
 
 
 def output_folder(text: str) -> Path:
@@ -202,13 +288,27 @@ def model_folder(text: str) -> Path:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def new_model_folder(text: str) -> Path:
-    """An argparse type: a folder to write a model into, never one named `default` in the
-    models folder, since that name means the bundled model."""
-    path = output_folder(text)
-    if assets.is_reserved(path):
-        raise _rejected(text, "the name default is the bundled model's; choose another name")
-    return path
+MODEL_FILES = ("model.json", "model.tflite")
+
+
+class NewModelFolder(Output):
+    """A folder to write a model into: new, empty, or (with --force) holding a model to
+    replace; never one named `default` in the models folder, the bundled model's name."""
+
+    __name__ = "model folder"
+
+    def __call__(self, text: str) -> Path:
+        path = output_folder(text)
+        if assets.is_reserved(path):
+            raise _rejected(text, "the name default is the bundled model's; choose another name")
+        return path
+
+    def holds(self, path: Path) -> str | None:
+        found = [name for name in MODEL_FILES if (path / name).exists()]
+        return f"holds a model ({', '.join(found)})" if found else None
+
+
+new_model_folder = NewModelFolder()
 
 
 def model_help(repeatable: bool = False) -> str:
@@ -217,6 +317,10 @@ def model_help(repeatable: bool = False) -> str:
         f"model: default (the bundled one), the name of a model in {assets.models_folder()},"
         f" or a model folder{again} (default: default)"
     )
+
+
+def force_option(parser: argparse.ArgumentParser, replaces: str) -> None:
+    parser.add_argument("--force", action="store_true", help=f"replace {replaces}")
 
 
 def model_option(parser: argparse.ArgumentParser) -> None:

@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from musicgen_live import contract
 from musicgen_live.errors import UserError
+from musicgen_live.files import whole_files
 from musicgen_live.model.architectures import STATEFUL_ARCHITECTURES, build_body, load_checkpoint
 from musicgen_live.model.heads import NoteHeads
 from musicgen_live.model.stateful import RecurrentBody
@@ -130,9 +131,19 @@ def export_run(
     shifts = contract.shifts_within(transposition)
     stateful = config.arch in STATEFUL_ARCHITECTURES
     flatbuffer = convert(trained, config.arch, config.window, len(shifts), stateful)
+    metrics, state = _run_record(run_dir, checkpoint)
+    card = model_card(config, trained, metrics, state, shifts, stateful)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "model.tflite").write_bytes(flatbuffer)
-    trained.save(out / "model.keras")  # the Keras original, for benchmarks and fine-tuning
+    names = ("model.tflite", "model.keras", "model.json")  # renamed in this order: the card last
+    with whole_files(*(out / name for name in names)) as (tflite, keras_file, card_file):
+        tflite.write_bytes(flatbuffer)
+        trained.save(keras_file)  # the Keras original, for benchmarks and fine-tuning
+        save_json(card_file, card)
+    return out
+
+
+def _run_record(run_dir: Path, checkpoint: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the run measured of this checkpoint, and how it trained: for the model card."""
     metrics_file, state_file = run_dir / "metrics.json", run_dir / "state.json"
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
     if metrics.get("checkpoint", "best") != checkpoint:
@@ -142,8 +153,7 @@ def export_run(
     stages_file = run_dir / "stages.json"
     if stages_file.exists():
         state["stages"] = json.loads(stages_file.read_text())
-    save_json(out / "model.json", model_card(config, trained, metrics, state, shifts, stateful))
-    return out
+    return metrics, state
 
 
 def model_card(

@@ -112,6 +112,23 @@ def test_missing_soundfont_and_empty_seed_are_one_line_errors(
     one_line_error(result, "no notes")
 
 
+def test_a_soundfont_that_is_not_one_is_one_line_before_any_work(
+    tiny_model: Path, test_piece: Path, tmp_path: Path
+) -> None:
+    text = tmp_path / "x.sf2"
+    text.write_text("not a soundfont\n")
+    out, wav = tmp_path / "x.mid", tmp_path / "x.wav"
+    argv = ["generate", "--seed", str(test_piece), "--out", str(out), "--wav", str(wav)]
+    argv += ["--model", str(tiny_model), "--notes", "4"]
+    result = run(*argv, "--soundfont", str(text))
+    one_line_error(result, f"--soundfont: '{text}' is not a SoundFont")
+    assert result.returncode == 2
+    result = run(*argv, env={**ENV, "MUSICGEN_SOUNDFONT": str(text)})
+    one_line_error(result, f"{text} is not a SoundFont")
+    assert result.returncode == 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["x.sf2"]
+
+
 def test_eval_prints_the_table_with_the_baseline(tiny_model: Path, midi_folder: Path) -> None:
     result = run(
         "eval",

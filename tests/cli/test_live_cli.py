@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from musicgen_live.cli import build_parser
 from tests.helpers import ENV
 from tests.helpers import run as run_command
 from tests.rig.live_process import LiveProcess
@@ -140,6 +141,41 @@ def test_live_options_are_checked_when_parsed(
     assert len(lines) == 1, result.stderr
     option, value = argv[-2:]
     assert option in lines[0] and repr(value) in lines[0] and allowed in lines[0]
+
+
+def parse_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    """The one line the parser writes as it stops with status 2 (nothing starts)."""
+    with pytest.raises(SystemExit) as stop:
+        build_parser().parse_args(argv)
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize(("option", "name"), [("--wav", "x.wav"), ("--events", "events.jsonl")])
+def test_an_existing_wav_or_events_file_is_refused_unless_forced(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: str, name: str
+) -> None:
+    existing = tmp_path / name
+    existing.write_text("keep me")
+    line = parse_error(capsys, ["live", option, str(existing)])
+    assert f"{option}: '{existing}' exists: add --force to replace it" in line
+    forced = build_parser().parse_args(["live", option, str(existing), "--force"])
+    assert forced.force and existing in (forced.wav, forced.events)
+    assert existing.read_text() == "keep me"
+
+
+def test_record_refuses_an_existing_file_even_forced_and_outputs_may_not_coincide(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    take = tmp_path / "take.mid"
+    take.write_bytes(b"keep me")
+    line = parse_error(capsys, ["live", "--record", str(take), "--force"])
+    assert f"--record: '{take}': the file exists" in line
+    both = str(tmp_path / "x.wav")
+    line = parse_error(capsys, ["live", "--wav", both, "--events", both])
+    assert f"--events: '{both}' is the file --wav writes: choose another name" in line
 
 
 def option_blocks(help_text: str) -> dict[str, str]:

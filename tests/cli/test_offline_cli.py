@@ -23,6 +23,13 @@ BAND = DATA / "band.mid"  # 1 Bass (program 33), 2 Piano melody (72-84), 3 pad, 
 OFFLINE = ("generate", "train", "export", "eval", "ports")
 
 
+def fake_run(folder: Path) -> Path:
+    """A folder that looks like a run of train to the command line (nothing trained)."""
+    (folder / "checkpoints").mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    return folder
+
+
 def read_only_folder(tmp_path: Path) -> Path:
     """A folder no one may write into (root ignores permission bits, so /proc for root)."""
     if os.geteuid() == 0:
@@ -55,6 +62,7 @@ def read_only_folder(tmp_path: Path) -> Path:
         (["--gain", "nan"], "--gain: 'nan' is not allowed"),
         (["--tracks", "1,,2"], "--tracks: '1,,2' is not allowed: an empty item"),
         (["--seed", "{tmp}/none.mid"], "--seed: '{tmp}/none.mid' does not exist"),
+        (["--soundfont", "{tmp}/text.sf2"], "--soundfont: '{tmp}/text.sf2' is not a SoundFont"),
     ],
 )
 def test_bad_generate_values_are_one_line_before_any_work(
@@ -63,6 +71,7 @@ def test_bad_generate_values_are_one_line_before_any_work(
     def fill(text: str) -> str:
         return text.format(tmp=tmp_path, read_only=read_only_folder(tmp_path))
 
+    (tmp_path / "text.sf2").write_text("not a soundfont\n")
     out = tmp_path / "out.mid"
     # a folder without a model: a check that ran after loading it would fail on the model
     argv = ["generate", "--seed", str(BAND), "--out", str(out), "--model", str(tmp_path)]
@@ -88,9 +97,10 @@ def test_bad_generate_values_are_one_line_before_any_work(
         (["eval", "--samples", "0"], "--samples: '0' is not allowed"),
         (["eval", "--top-p", "2"], "--top-p: '2' is not allowed"),
         (["export", "{tmp}/no-run", "--out", "{tmp}/m"], "run_dir: '{tmp}/no-run' is not an"),
-        (["export", "{tmp}", "--out", "{tmp}/file"], "--out: '{tmp}/file' is a file"),
+        (["export", "{tmp}", "--out", "{tmp}/m"], "'{tmp}' is not a run folder of train: it"),
+        (["export", "{tmp}/a-run", "--out", "{tmp}/file"], "--out: '{tmp}/file' is a file"),
         (
-            ["export", "{tmp}", "--out", "{tmp}/m", "--transpositions", "13"],
+            ["export", "{tmp}/a-run", "--out", "{tmp}/m", "--transpositions", "13"],
             "--transpositions: '13' is not allowed",
         ),
         (["ports", "--backend", "midi"], "--backend: invalid choice: 'midi'"),
@@ -101,11 +111,110 @@ def test_bad_values_of_the_other_offline_commands_are_one_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], expected: str
 ) -> None:
     (tmp_path / "file").write_text("x")
+    fake_run(tmp_path / "a-run")
     argv = [arg.format(tmp=tmp_path) for arg in argv]
     if argv[0] == "train" and "--out" not in argv:
         argv += ["--out", str(tmp_path / "run")]
     assert expected.format(tmp=tmp_path) in one_line_error(capsys, argv)
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("option", ["--out", "--wav", "--plot"])
+def test_an_existing_output_is_refused_in_one_line_before_any_work(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: str
+) -> None:
+    existing = tmp_path / {"--out": "x.mid", "--wav": "x.wav", "--plot": "x.png"}[option]
+    existing.write_bytes(b"keep me")
+    outputs = {"--out": str(tmp_path / "new.mid"), option: str(existing)}
+    # a folder without a model: a check that ran after loading it would fail on the model
+    argv = ["generate", "--seed", str(BAND), "--model", str(tmp_path)]
+    line = one_line_error(capsys, argv + [arg for pair in outputs.items() for arg in pair])
+    assert f"{option}: '{existing}' exists: add --force to replace it" in line
+    assert existing.read_bytes() == b"keep me"
+    assert not (tmp_path / "new.mid").exists()
+
+
+def test_force_replaces_existing_outputs(
+    capsys: pytest.CaptureFixture[str], tiny_model: Path, tmp_path: Path
+) -> None:
+    outputs = {"--out": "x.mid", "--wav": "x.wav", "--plot": "x.png"}
+    argv = ["generate", "--seed", str(BAND), "--model", str(tiny_model), "--notes", "4"]
+    for option, name in outputs.items():
+        (tmp_path / name).write_bytes(b"old")
+        argv += [option, str(tmp_path / name)]
+    assert exit_code([*argv, "--force"]) == 0
+    assert len(read_midi(tmp_path / "x.mid").instruments[1].notes) == 4
+    assert wav_peak_dbfs(tmp_path / "x.wav") == pytest.approx(-1.0, abs=0.05)
+    assert (tmp_path / "x.png").read_bytes()[:4] == b"\x89PNG"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(outputs.values())
+
+
+@pytest.mark.parametrize("spelling", ["same", "./", "..", "symlink", "hard link"])
+def test_the_seed_is_never_an_output_however_spelled_even_with_force(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spelling: str,
+) -> None:
+    seed = tmp_path / "seed.mid"
+    shutil.copy(BAND, seed)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    if spelling == "symlink":
+        (tmp_path / "link.mid").symlink_to(seed)
+    if spelling == "hard link":
+        os.link(seed, tmp_path / "link.mid")
+    out = {
+        "same": "seed.mid",
+        "./": "./seed.mid",
+        "..": "sub/../seed.mid",
+        "symlink": "link.mid",
+        "hard link": "link.mid",
+    }[spelling]
+    argv = ["generate", "--seed", str(seed), "--out", out, "--force", "--model", str(tmp_path)]
+    line = one_line_error(capsys, argv)
+    assert "is the file --seed reads: choose another name" in line
+    assert seed.read_bytes() == BAND.read_bytes()
+
+
+def test_export_refuses_a_folder_holding_a_model_unless_forced(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    run = fake_run(tmp_path / "run")
+    parser = build_parser()
+    for model in ("a", "b"):
+        (tmp_path / model).mkdir()
+    (tmp_path / "a" / "model.json").write_text("{}")
+    (tmp_path / "b" / "model.tflite").write_bytes(b"")
+    for model, held in (("a", "model.json"), ("b", "model.tflite")):
+        line = one_line_error(capsys, ["export", str(run), "--out", str(tmp_path / model)])
+        assert f"--out: '{tmp_path / model}' holds a model ({held}): add --force" in line
+        args = parser.parse_args(["export", str(run), "--out", str(tmp_path / model), "--force"])
+        assert args.force and args.out == tmp_path / model
+    (tmp_path / "empty").mkdir()
+    for folder in ("empty", "new"):  # an empty or new folder needs no --force
+        assert parser.parse_args(["export", str(run), "--out", str(tmp_path / folder)]).out
+
+
+@pytest.mark.parametrize("missing", ["config.json", "checkpoints"])
+def test_export_from_a_folder_that_is_not_a_run_is_one_line_naming_what_is_missing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, missing: str
+) -> None:
+    run = fake_run(tmp_path / "run")
+    if missing == "checkpoints":
+        shutil.rmtree(run / missing)
+    else:
+        (run / missing).unlink()
+    line = one_line_error(capsys, ["export", str(run), "--out", str(tmp_path / "m")])
+    assert f"'{run}' is not a run folder of train: it holds no {missing}" in line
+
+
+def test_force_is_in_the_help_of_every_command_that_writes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for command in ("generate", "export", "live"):
+        assert exit_code([command, "--help"]) == 0
+        assert "--force" in capsys.readouterr().out, command
 
 
 @pytest.mark.parametrize("flag", ["--dropout", "--average"])
@@ -140,6 +249,7 @@ def test_band_seed_continues_the_melody_never_bass_or_drums(
 ) -> None:
     out = tmp_path / "x.mid"
     argv = ["generate", "--seed", str(BAND), "--out", str(out), "--model", str(tiny_model)]
+    argv += ["--force"]  # each run replaces the last one's file
     assert exit_code(argv) == 0
     printed = capsys.readouterr().out
     assert "tracks 2 'Piano' (melodic); left out 1 'Bass' (bass)" in printed
@@ -186,6 +296,7 @@ def test_note_names_set_the_range_with_c4_as_60(
 ) -> None:
     out = tmp_path / "x.mid"
     argv = ["generate", "--seed", str(BAND), "--out", str(out), "--model", str(tiny_model)]
+    argv += ["--force"]  # each run replaces the last one's file
     assert exit_code([*argv, "--low", "C4", "--high", "C4", "--notes", "16"]) == 0
     assert {n.pitch for n in read_midi(out).instruments[1].notes} == {60}
     assert exit_code([*argv, "--low", "A0", "--high", "A0", "--notes", "16"]) == 0
@@ -202,7 +313,7 @@ def test_wav_peaks_at_minus_1_dbfs_and_gain_moves_it(
     tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["generate", "--seed", str(BAND), "--out", str(tmp_path / "x.mid")]
-    argv += ["--model", str(tiny_model), "--notes", "8"]
+    argv += ["--model", str(tiny_model), "--notes", "8", "--force"]
     assert exit_code([*argv, "--wav", str(tmp_path / "a.wav")]) == 0
     assert wav_peak_dbfs(tmp_path / "a.wav") == pytest.approx(-1.0, abs=0.05)
     assert exit_code([*argv, "--wav", str(tmp_path / "b.wav"), "--gain", "-6"]) == 0
@@ -213,7 +324,7 @@ def test_long_generation_shows_progress_on_stderr(
     tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["generate", "--seed", str(BAND), "--out", str(tmp_path / "x.mid")]
-    argv += ["--model", str(tiny_model)]
+    argv += ["--model", str(tiny_model), "--force"]
     assert exit_code([*argv, "--notes", "300"]) == 0
     assert "300/300" in capsys.readouterr().err
     assert exit_code([*argv, "--notes", "32"]) == 0

@@ -3,6 +3,7 @@ them), and model.json records the contract the runtime checks."""
 
 import datetime
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from musicgen_live import contract
 from musicgen_live.notes import PITCH
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.windows import index_windows
+from tests.helpers import exit_code
 
 ARCHITECTURES = ["rnn", "lstm", "bilstm", "lstm_attention", "seed", "embed_lstm", "note_lstm"]
 
@@ -70,6 +72,22 @@ def test_model_card_describes_the_export(tiny_model: Path) -> None:
     exported = datetime.datetime.fromisoformat(card["exported"])
     assert exported.utcoffset() == datetime.timedelta(0)
     assert exported <= datetime.datetime.now(datetime.UTC)
+
+
+def test_export_replaces_a_model_only_with_force_and_whole(
+    tiny_run: Path, tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "mine"
+    shutil.copytree(tiny_model, model)
+    (model / "notes.txt").write_text("mine")
+    argv = ["export", str(tiny_run), "--out", str(model), "--transpositions", "0"]
+    assert exit_code(argv) == 2
+    assert "holds a model (model.json, model.tflite): add --force" in capsys.readouterr().err
+    assert exit_code([*argv, "--force"]) == 0
+    assert json.loads((model / "model.json").read_text())["transpositions"] == [0]
+    assert ModelRunner.load(model).window == 8
+    names = sorted(path.name for path in model.iterdir())
+    assert names == ["model.json", "model.keras", "model.tflite", "notes.txt"]  # no partials
 
 
 def test_the_export_writes_one_model_for_litert_and_keras(
