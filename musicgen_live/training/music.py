@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from musicgen_live.contract import CHORD_SECONDS
+from musicgen_live.keys import estimate_key, key_related, pitch_class_histogram, scale_pitch_classes
 from musicgen_live.notes import PITCH, Note, features_to_notes, notes_to_features, sort_notes
 from musicgen_live.training.ngram import NGramModel
 
@@ -20,18 +21,6 @@ PHRASE_NOTES = 32
 PHRASES_PER_PIECE = 10
 # 12 bins: chords, 30-60 ms, then log-spaced up to about 2.63 s, then everything longer.
 IOI_EDGES = np.concatenate([[0.0, CHORD_SECONDS], np.geomspace(0.06, 4.0, 11)[:10], [np.inf]])
-
-# Krumhansl-Kessler probe-tone profiles, tonic first.
-MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
-MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor plus the leading tone
-# The 24 profiles, C major ... B major then C minor ... B minor, centred for correlation.
-KEY_PROFILES = np.array([np.roll(p, t) for p in (MAJOR_PROFILE, MINOR_PROFILE) for t in range(12)])
-KEY_PROFILES -= KEY_PROFILES.mean(axis=1, keepdims=True)
-
-Key = tuple[int, bool]  # (tonic pitch class, is major)
-
 
 @dataclass(frozen=True)
 class HeldOutPhrase:
@@ -82,36 +71,6 @@ def histogram_distance(p: np.ndarray, q: np.ndarray) -> float:
     return 0.5 * float(np.abs(np.asarray(p) - np.asarray(q)).sum())
 
 
-def _pitch_class_histogram(pitches: Sequence[int]) -> np.ndarray:
-    return np.bincount(np.asarray(pitches, dtype=np.int64) % 12, minlength=12).astype(np.float64)
-
-
-def estimate_key(pitches: Sequence[int]) -> Key:
-    """The best of 24 keys by Pearson correlation of pitch-class counts with the KK profiles."""
-    counts = _pitch_class_histogram(pitches)
-    centred = counts - counts.mean()
-    if not centred.any():
-        return (0, True)  # no pitch, or every pitch class equally often: no key to find
-    norms = np.linalg.norm(KEY_PROFILES, axis=1) * np.linalg.norm(centred)
-    correlations = KEY_PROFILES @ centred / norms
-    best = int(np.argmax(correlations))
-    return (best % 12, best < 12)
-
-
-def key_related(phrase_key: Key, continuation_key: Key) -> bool:
-    """Same key, its relative (C major <-> A minor), dominant (+7) or subdominant (+5)."""
-    tonic, major = phrase_key
-    relative = ((tonic + 9) % 12, False) if major else ((tonic + 3) % 12, True)
-    related = {phrase_key, relative, ((tonic + 7) % 12, major), ((tonic + 5) % 12, major)}
-    return continuation_key in related
-
-
-def scale_pitch_classes(key: Key) -> set[int]:
-    """Pitch classes of the key's scale: major, or natural minor plus the leading tone."""
-    tonic, major = key
-    return {(tonic + step) % 12 for step in (MAJOR_SCALE if major else MINOR_SCALE)}
-
-
 def _mean(values: Sequence[float] | np.ndarray) -> float:
     return float(np.mean(values)) if len(values) else 0.0
 
@@ -121,7 +80,7 @@ def _std(values: Sequence[float] | np.ndarray) -> float:
 
 
 def _pitch_class_distance(first: Sequence[int], second: Sequence[int]) -> float:
-    first_classes, second_classes = _pitch_class_histogram(first), _pitch_class_histogram(second)
+    first_classes, second_classes = pitch_class_histogram(first), pitch_class_histogram(second)
     return histogram_distance(
         first_classes / max(1.0, first_classes.sum()),
         second_classes / max(1.0, second_classes.sum()),
