@@ -4,9 +4,12 @@ options are in offline_flags.py."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,9 +83,24 @@ def _write_outputs(args: argparse.Namespace, continuation: Continuation, audio: 
                 ) from error
 
 
+# Warnings TensorFlow and Keras give about their own workings, which no user can act on.
+KNOWN_WARNINGS = (
+    r"`shuffle=True` was passed, but will be ignored",  # datasets that shuffle themselves
+)
+
+
 def quiet_tensorflow() -> None:
-    """TensorFlow's native start-up chatter hides the lines a user needs."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """TensorFlow's and Keras' start-up chatter hides the lines a user needs: their native
+    and Python logs show errors only, and their known warnings none; every other warning
+    and every error still shows."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # native: no INFO, no WARNING
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    with contextlib.suppress(ImportError):
+        import absl.logging
+
+        absl.logging.set_verbosity(absl.logging.ERROR)
+    for message in KNOWN_WARNINGS:
+        warnings.filterwarnings("ignore", message=message, category=UserWarning)
 
 
 # train options whose destination differs from the TrainConfig field they set

@@ -5,6 +5,7 @@ of the weights."""
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import keras
 from musicgen_live.train_config import TrainConfig, save_json
 from musicgen_live.training.averaging import WeightAverage
 from musicgen_live.training.plots import plot_history
+from musicgen_live.training.progress import EpochBar, EpochLines, epoch_summary
 from musicgen_live.training.run_folder import best_validation_loss
 
 
@@ -38,6 +40,41 @@ class RunState(keras.callbacks.Callback):
         if self.deadline is not None and time.monotonic() > self.deadline:
             print(f"time budget reached after epoch {epoch + 1}")
             self.model.stop_training = True
+
+
+class Progress(keras.callbacks.Callback):
+    """Says where each epoch stands while it runs (a bar on a terminal, else a line every
+    tenth or 30 s) and, once it ends, its losses in one line."""
+
+    def __init__(self, epochs: int, steps: int, terminal: bool) -> None:
+        super().__init__()
+        self.epochs, self.steps, self.terminal = epochs, steps, terminal
+        self.current: EpochBar | EpochLines | None = None
+        self.started = time.monotonic()
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.started = time.monotonic()
+        self.current = (
+            EpochBar(epoch + 1, self.epochs, self.steps, sys.stdout)
+            if self.terminal
+            else EpochLines(epoch + 1, self.epochs, self.steps, self.started, _say)
+        )
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.current is not None:
+            loss = float((logs or {}).get("loss", float("nan")))
+            self.current.step(batch + 1, loss, time.monotonic())
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.current is not None:
+            self.current.close()
+            self.current = None
+        seconds = time.monotonic() - self.started
+        _say(epoch_summary(epoch + 1, self.epochs, seconds, logs or {}))
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
 
 
 def epoch_callbacks(

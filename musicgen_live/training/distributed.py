@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import tensorflow as tf
 from musicgen_live.errors import UserError
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
+StepHook = Callable[[int, dict[str, float]], None]  # a step's number in the epoch, its logs
 
 
 def make_strategy(name: str) -> tf.distribute.Strategy:
@@ -62,11 +64,16 @@ def _step_function(strategy: tf.distribute.Strategy, step: Any) -> Any:
     return run
 
 
-def _mean_logs(function: Any, iterator: Any, steps: int) -> dict[str, float]:
+def _mean_logs(
+    function: Any, iterator: Any, steps: int, on_step: StepHook | None = None
+) -> dict[str, float]:
     totals: dict[str, float] = {}
-    for _ in range(steps):
-        for name, value in function(iterator).items():
-            totals[name] = totals.get(name, 0.0) + float(value)
+    for step in range(steps):
+        logs = {name: float(value) for name, value in function(iterator).items()}
+        for name, value in logs.items():
+            totals[name] = totals.get(name, 0.0) + value
+        if on_step is not None:
+            on_step(step, logs)
     return {name: total / steps for name, total in totals.items()}
 
 
@@ -80,8 +87,10 @@ def fit_multi_worker(
     validation_steps: int,
     initial_epoch: int,
     callbacks: list[keras.callbacks.Callback],
+    on_step: StepHook | None = None,
 ) -> None:
-    """Synchronous data-parallel training: each step averages gradients over all workers."""
+    """Synchronous data-parallel training: each step averages gradients over all workers;
+    `on_step` hears of every training step (the others' batch hooks are not called)."""
     train_iterator = iter(strategy.experimental_distribute_dataset(train))
     validation_data = strategy.experimental_distribute_dataset(validation)
     with strategy.scope():  # variables (optimizer slots, metrics) exist before tracing
@@ -93,7 +102,7 @@ def fit_multi_worker(
     for epoch in range(initial_epoch, epochs):
         hooks.on_epoch_begin(epoch)
         model.reset_metrics()
-        logs = _mean_logs(train_step, train_iterator, steps_per_epoch)
+        logs = _mean_logs(train_step, train_iterator, steps_per_epoch, on_step)
         model.reset_metrics()
         logs |= {
             f"val_{name}": value

@@ -23,7 +23,7 @@ from musicgen_live.model.architectures import (
 )
 from musicgen_live.notes import PITCH, clip_features
 from musicgen_live.train_config import TrainConfig, load_dataclass, save_json
-from musicgen_live.training.callbacks import epoch_callbacks
+from musicgen_live.training.callbacks import Progress, epoch_callbacks
 from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
 from musicgen_live.training.distributed import (
     fit_multi_worker,
@@ -182,7 +182,13 @@ def _fit(
     validation_data = window_dataset(
         validation_index, config.batch_size, shuffle=False, sequence=sequence
     )
-    callbacks = epoch_callbacks(run_dir, config, initial_epoch, validation_data)
+    steps = config.steps_per_epoch or -(-len(train_index) // config.batch_size)
+    progress_callback = Progress(config.epochs, steps, terminal=progress)
+    # last, so an epoch's line has what the others add to its logs (the learning rate)
+    callbacks = [
+        *epoch_callbacks(run_dir, config, initial_epoch, validation_data),
+        progress_callback,
+    ]
     if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         fit_multi_worker(
             model,
@@ -190,10 +196,11 @@ def _fit(
             train_data.repeat(),
             validation_data.repeat(),
             config.epochs,
-            config.steps_per_epoch or -(-len(train_index) // config.batch_size),
+            steps,
             -(-len(validation_index) // config.batch_size),
             initial_epoch,
             callbacks,
+            on_step=progress_callback.on_train_batch_end,
         )
         return
     model.fit(
@@ -203,7 +210,8 @@ def _fit(
         initial_epoch=initial_epoch,
         steps_per_epoch=config.steps_per_epoch,
         callbacks=callbacks,
-        verbose=1 if progress else 2,
+        shuffle=False,  # the dataset shuffles its windows itself
+        verbose=0,  # Progress says it, in lines a log file can hold
     )
 
 

@@ -18,7 +18,8 @@ from musicgen_live.midi_files import write_midi
 from musicgen_live.notes import Note
 from musicgen_live.train_config import TrainConfig, load_dataclass
 from musicgen_live.training.datasets import hash_split
-from tests.helpers import DATA, copy_of, exit_code, one_line_error
+from tests.helpers import DATA, ENV, copy_of, exit_code, one_line_error
+from tests.helpers import run as run_command
 
 
 def history_epochs(run: Path) -> list[int]:
@@ -43,6 +44,25 @@ def test_a_run_writes_checkpoints_history_curves_logs_and_metrics(tiny_run: Path
     metrics = json.loads((tiny_run / "metrics.json").read_text())
     assert metrics["ngram"]["order"] >= 1
     assert metrics["splits"]["validation"]["model"]["pitch_nll"] > 0
+
+
+@pytest.mark.slow
+def test_train_tells_how_each_epoch_goes_and_no_tensorflow_noise(
+    midi_folder: Path, tmp_path: Path
+) -> None:
+    env = {name: value for name, value in ENV.items() if name != "TF_CPP_MIN_LOG_LEVEL"}
+    result = run_command(
+        "train", "--data", str(midi_folder), "--out", str(tmp_path / "run"), "--window", "8",
+        "--batch-size", "16", "--epochs", "1", "--steps-per-epoch", "2",
+        "--validation-windows", "32", "--cache-dir", str(tmp_path / "cache"), env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no TensorFlow or Keras chatter, no warnings
+    lines = result.stdout.splitlines()  # not a terminal: lines, not a bar
+    for step in ("1/2 (50 %)", "2/2 (100 %)"):
+        assert any(line.startswith(f"epoch 1/1: step {step}, loss ") for line in lines), lines
+    ended = [line for line in lines if line.startswith("epoch 1/1 in ")]
+    assert len(ended) == 1 and "validation loss" in ended[0] and "learning rate" in ended[0]
 
 
 @pytest.mark.slow

@@ -101,7 +101,8 @@ def test_a_resumed_run_restarts_its_learning_rate_averages_and_exports_the_avera
     for saved, average in zip(exported, saved_average(run), strict=True):
         np.testing.assert_array_equal(saved, average)
 
-    assert exit_code(["export", str(run), "--out", str(model), "--checkpoint", "best"]) == 0
+    again = ["export", str(run), "--out", str(model), "--checkpoint", "best", "--force"]
+    assert exit_code(again) == 0  # replaces the model exported above
     card = json.loads((model / "model.json").read_text())
     assert card["training"]["checkpoint"] == "best" and card["metrics"] == {}
 
