@@ -114,6 +114,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     from musicgen_live.training.datasets import discover
 
     typed = {TRAIN_FIELDS.get(name, name) for name in args.given_options}
+    if args.resume and args.force:
+        raise UserError(
+            f"--resume continues the run in {args.out}, --force starts it over: give one of them"
+        )
     if not args.resume or "data" in typed:
         discover(args.data)  # a wrong --data fails before TensorFlow loads
     quiet_tensorflow()
@@ -144,7 +148,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         cache_dir=str(args.cache_dir) if args.cache_dir else None,
     )
     changed = typed & {field.name for field in fields(TrainConfig)} - {"out"}
-    train(config, resume=args.resume, progress=sys.stdout.isatty(), changed=changed)
+    progress = sys.stdout.isatty()
+    train(config, resume=args.resume, progress=progress, changed=changed, over=args.force)
     return 0
 
 

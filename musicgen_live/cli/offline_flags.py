@@ -186,6 +186,11 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
         help="where parsed features are cached (default: the user cache folder)",
     )
     add("--resume", action="store_true", help="continue the run in --out")
+    values.force_option(
+        train,
+        "the run in --out: it is removed as the new one starts (its checkpoints, logs, "
+        "history and metrics; nothing else in the folder)",
+    )
     train.set_defaults(handler=cmd_train)
 
 

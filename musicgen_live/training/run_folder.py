@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
@@ -92,6 +93,24 @@ def best_validation_loss(run_dir: Path) -> float | None:
     with history.open(newline="") as handle:
         losses = [float(row["val_loss"]) for row in csv.DictReader(handle) if row.get("val_loss")]
     return min(losses, default=None)
+
+
+# What a run writes into its folder (train, averaging, multi-worker copies); nothing else
+# there is touched when a run starts over.
+RUN_FILES = (
+    "config.json", "state.json", "stages.json", "history.csv", "loss_curves.png",
+    "metrics.json", "average.json",
+)  # fmt: skip
+RUN_FOLDERS = ("checkpoints", "logs", "worker-*")
+
+
+def clear_run(run_dir: Path) -> None:
+    """Remove the run in `run_dir`, for a new one to start there (train --force)."""
+    for name in RUN_FILES:
+        (run_dir / name).unlink(missing_ok=True)
+    for pattern in RUN_FOLDERS:
+        for folder in run_dir.glob(pattern):
+            shutil.rmtree(folder)
 
 
 def run_checkpoint(config: TrainConfig) -> str:

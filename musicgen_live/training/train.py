@@ -35,6 +35,7 @@ from musicgen_live.training.evaluate import evaluate_keras, ngram_baseline
 from musicgen_live.training.metrics import histogram_baseline
 from musicgen_live.training.pipeline import Augmentation, window_dataset
 from musicgen_live.training.run_folder import (
+    clear_run,
     epochs_done,
     record_stage,
     resumed_config,
@@ -44,12 +45,17 @@ from musicgen_live.training.windows import WindowIndex, index_windows
 
 
 def train(
-    config: TrainConfig, resume: bool = False, progress: bool = True, changed: Collection[str] = ()
+    config: TrainConfig,
+    resume: bool = False,
+    progress: bool = True,
+    changed: Collection[str] = (),
+    over: bool = False,
 ) -> Path:
     """Train, write the run folder, and return it.
 
     With resume, continue a stopped run with its saved settings, except those in `changed`
-    (the names of the settings the user gave) that may change mid-run.
+    (the names of the settings the user gave) that may change mid-run. With `over`, a run
+    already in the folder is removed as the new one starts.
     """
     run_dir = Path(config.out)
     if resume:
@@ -60,8 +66,10 @@ def train(
                 " epochs; ask for more with --epochs"
             )
             return run_dir
-    elif (run_dir / "checkpoints" / "last.keras").exists():
-        raise UserError(f"{run_dir} already holds a run: use --resume, or another --out")
+    elif (run_dir / "checkpoints" / "last.keras").exists() and not over:
+        raise UserError(
+            f"{run_dir} already holds a run: --resume continues it, --force starts it over"
+        )
     _check(config)
     strategy = make_strategy(config.strategy)  # before any other TensorFlow work, as workers need
     chief = is_chief()
@@ -70,6 +78,8 @@ def train(
     keras.utils.set_random_seed(config.seed)
     corpus = _corpus(config, progress)
     windows = _windows(corpus, config)
+    if over and not resume:
+        clear_run(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)  # only now that there is something to train
     save_json(run_dir / "config.json", config)
     initial_epoch = epochs_done(run_dir) if resume else 0

@@ -212,7 +212,7 @@ def test_export_from_a_folder_that_is_not_a_run_is_one_line_naming_what_is_missi
 def test_force_is_in_the_help_of_every_command_that_writes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for command in ("generate", "export", "live"):
+    for command in ("generate", "export", "train", "live"):
         assert exit_code([command, "--help"]) == 0
         assert "--force" in capsys.readouterr().out, command
 

@@ -178,6 +178,30 @@ def test_resume_refuses_a_setting_that_cannot_change(
     assert (run / "config.json").read_text() == before
 
 
+@pytest.mark.slow
+def test_force_starts_a_run_over_and_leaves_the_rest_of_the_folder(
+    tiny_run: Path, midi_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = copy_of(tiny_run, tmp_path)
+    (run / "notes.txt").write_text("mine")
+    (run / "average.json").write_text("{}")  # as if the old run had averaged
+    (run / "worker-1").mkdir()
+    argv = ["train", "--data", str(midi_folder), "--out", str(run), "--window", "8"]
+    argv += ["--batch-size", "16", "--epochs", "1", "--steps-per-epoch", "1"]
+    argv += ["--validation-windows", "32", "--cache-dir", str(tmp_path / "cache")]
+    line = one_line_error(capsys, argv)
+    assert "already holds a run: --resume continues it, --force starts it over" in line
+    line = one_line_error(capsys, [*argv, "--force", "--resume"])
+    assert "--force starts it over: give one of them" in line
+    assert history_epochs(run) == [0, 1]  # nothing changed yet
+    assert exit_code([*argv, "--force"]) == 0
+    assert history_epochs(run) == [0]
+    assert load_dataclass(TrainConfig, run / "config.json").epochs == 1
+    assert json.loads((run / "state.json").read_text())["epoch"] == 1
+    assert not (run / "average.json").exists() and not (run / "worker-1").exists()
+    assert (run / "notes.txt").read_text() == "mine"
+
+
 def test_train_on_only_unusable_files_gives_each_reason_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
