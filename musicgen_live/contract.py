@@ -172,8 +172,29 @@ def mismatch(card: dict[str, Any]) -> str | None:
         or order[0] != "pitch"
     ):
         return f"order {order!r} (pitch first, then step, duration and velocity in some order)"
+    reference = card.get("reference")
+    if reference is not None and not _is_reference(reference):
+        return (
+            f"reference {reference!r} (the corpus's pulse in seconds, mean velocity 1-127 "
+            "and mean pitch 0-127)"
+        )
     expected = describe(window, tuple(order), shifts, stateful)
     for field in ("features", "max_seconds", "bins", "signatures"):
         if card.get(field) != expected[field]:
             return f"{field} (differs from what this version of the runtime expects)"
     return None
+
+
+REFERENCE_FIELDS = {"pulse": (0.01, MAX_SECONDS), "velocity": (1.0, 127.0), "pitch": (0.0, 127.0)}
+
+
+def _is_reference(reference: object) -> bool:
+    """Whether a card's `reference` (what follow.py moves a phrase toward) can be used."""
+    return (
+        isinstance(reference, dict)
+        and set(reference) == set(REFERENCE_FIELDS)
+        and all(
+            isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
+            for value, (low, high) in ((reference[k], REFERENCE_FIELDS[k]) for k in reference)
+        )
+    )

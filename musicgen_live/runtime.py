@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from musicgen_live import contract
+from musicgen_live.answer_shape import ENDING_REACH, HELD_SHARE, Ending, Hand, Pulse
 from musicgen_live.errors import ModelError
+from musicgen_live.follow import FollowMap, Reference
 from musicgen_live.notes import DURATION, PITCH, clip_features
 from musicgen_live.quiet_stderr import quiet_stderr
 from musicgen_live.readings import Readings
-from musicgen_live.sampling import Sampling, sample_class, sample_pitch
+from musicgen_live.sampling import Sampling, sample_class, sample_pitch, sample_step
 
 MIN_DURATION = 0.03
 # A stateful model's memory is kept within what was measured: its per-note NLL stays flat
@@ -111,6 +113,7 @@ class ModelRunner:
         self.order: tuple[str, ...] = tuple(card["order"])
         self.readings = Readings(contract.transpositions(card))
         self.stateful = contract.is_stateful(card)
+        self.reference = Reference.of_card(card)  # the corpus's tempo, loudness, register
         self._interpreter = interpreter
         self._signatures = {
             key: Signature(interpreter, key)
@@ -180,29 +183,70 @@ class ModelRunner:
         """One feature row (pitch, step, duration, velocity) after a window."""
         return self.draw(self.body(window), sampling, rng)
 
-    def draw(self, reading: Reading, sampling: Sampling, rng: np.random.Generator) -> np.ndarray:
-        """One feature row from the network's reading, its attributes drawn in turn."""
-        given = {"pitch": sample_pitch(reading.pitch, sampling, rng)}
+    def draw(
+        self,
+        reading: Reading,
+        sampling: Sampling,
+        rng: np.random.Generator,
+        hand: Hand | None = None,
+        ending: Ending | None = None,
+        pulse: Pulse | None = None,
+    ) -> np.ndarray:
+        """One feature row from the network's reading, its attributes drawn in turn. With a
+        `hand`, a pitch it holds well past the next onset is not struck again; with an `ending`,
+        the draw leans toward a close; with a `pulse`, toward the phrase's pulse."""
+        bias = np.zeros(128) if ending is None else ending.pitch_bias()
+        if hand is not None and pulse is not None and pulse.target is not None:
+            bias += hand.held_bias(beyond=HELD_SHARE * pulse.target)
+        pitch = sample_pitch(reading.pitch, sampling, rng, bias)
+        given = {"pitch": pitch}
         for name in self.order[1:]:
             logits = self.head(name, reading.hidden, given)
-            given[name] = sample_class(logits, sampling.temperature_of(name), rng)
+            temperature = sampling.temperature_of(name)
+            if name == "step":
+                lean = None if pulse is None else pulse.bias()
+                given[name] = sample_step(logits, temperature, rng, lean=lean)
+            else:
+                lean = ending.duration_bias(pitch, hand) if ending and hand else None
+                lean = lean if name == "duration" else None
+                given[name] = sample_class(logits, temperature, rng, lean)
         row = [contract.from_bin(name, given[name], rng) for name in contract.FEATURES]
         row[DURATION] = max(row[DURATION], MIN_DURATION)
         return np.array(row, dtype=np.float32)
 
     def generate(
-        self, seed: np.ndarray, sampling: Sampling, rng: np.random.Generator
+        self,
+        seed: np.ndarray,
+        sampling: Sampling,
+        rng: np.random.Generator,
+        target: int | None = None,
     ) -> Iterator[np.ndarray]:
-        """Endless continuation of the seed rows, one feature row at a time. A stateful
+        """The continuation of the seed rows, one feature row at a time: endless, or with a
+        `target` length ending on a close at most ENDING_REACH notes past it.
+
+        The phrase is moved toward the corpus's tempo, loudness and register as far as
+        `sampling.follow` says, and every note drawn is moved back (follow.py). A stateful
         model reads the seed's window once and then steps one note at a time, reading its
         last window afresh once its memory spans CARRY_NOTES; any other re-reads the window,
         moved one note on, for every note."""
-        window = fill_window(seed, self.window)
-        sampling = sampling.within(window[:, PITCH])
-        reading, carried = self.body(window), self.window
+        follow = FollowMap.between(seed, self.reference, sampling.follow)
+        window = fill_window(follow.into(seed), self.window)
+        low, high = follow.pitch_range(sampling.low, sampling.high)
+        sampling = replace(sampling, low=low, high=high).within(window[:, PITCH])
+        ending = None if target is None else Ending.of(window, target)
+        reading, carried, hand, pulse = self.body(window), self.window, Hand(), Pulse(window)
         while True:
-            row = self.draw(reading, sampling, rng)
-            yield row
+            steering = (
+                ending if ending is not None and len(hand.durations) >= ending.target else None
+            )
+            row = self.draw(reading, sampling, rng, hand, steering, pulse)
+            hand.play(row)
+            pulse.play(row)
+            yield follow.back(row)
+            if steering is not None and (
+                steering.closes(row, hand) or len(hand.durations) >= steering.target + ENDING_REACH
+            ):
+                return
             played = clip_features(row[None, :])
             window = np.concatenate([window[1:], played])
             if reading.state is not None and carried < CARRY_NOTES:

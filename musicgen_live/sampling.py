@@ -17,6 +17,7 @@ TOP_P = 0.95
 RHYTHM_TEMPERATURE = 1.0
 DYNAMICS_TEMPERATURE = 1.0
 REGISTER = 7  # semitones an answer may go beyond the lowest and highest note it continues
+FOLLOW = 1.0  # how far an answer takes the player's tempo, loudness and register (follow.py)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Sampling:
     high: int = 127
     # semitones the answer may go beyond the range of the notes it continues (None: no limit)
     register: int | None = REGISTER
+    follow: float = FOLLOW  # 0: the model's own tempo and touch; 1: the player's
 
     def __post_init__(self) -> None:
         for name in ("temperature", "rhythm_temperature", "dynamics_temperature"):
@@ -44,6 +46,8 @@ class Sampling:
             raise ValueError(f"pitch range {self.low}-{self.high} is not within 0-127")
         if self.register is not None and not 0 <= self.register <= 127:
             raise ValueError(f"register must be 0-127 semitones, not {self.register}")
+        if not (math.isfinite(self.follow) and 0 <= self.follow <= 1):
+            raise ValueError(f"follow must be in [0, 1], not {self.follow}")
 
     def within(self, seed_pitches: np.ndarray) -> Sampling:
         """The pitch range for continuing these pitches: the seed's own range widened by
@@ -69,11 +73,25 @@ def probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
     return weights / weights.sum()
 
 
-def sample_pitch(logits: np.ndarray, sampling: Sampling, rng: np.random.Generator) -> int:
-    """Temperature, then nucleus (top-p) sampling, inside the allowed pitch range."""
+def draw(chances: np.ndarray, rng: np.random.Generator) -> int:
+    """A class index drawn with the given chances (not necessarily summing to 1)."""
+    cumulative = np.cumsum(chances)
+    pick = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], "right"))
+    return min(pick, len(cumulative) - 1)
+
+
+def sample_pitch(
+    logits: np.ndarray,
+    sampling: Sampling,
+    rng: np.random.Generator,
+    bias: np.ndarray | None = None,
+) -> int:
+    """Temperature, then nucleus (top-p) sampling, inside the allowed pitch range; `bias`
+    (log weights per pitch, after the temperature) steers without forcing."""
     allowed = np.full(128, -np.inf)
     allowed[sampling.low : sampling.high + 1] = 0.0
-    chances = probabilities(np.asarray(logits, dtype=np.float64) + allowed, sampling.temperature)
+    scaled = (np.asarray(logits, dtype=np.float64) + allowed) / max(sampling.temperature, 1e-3)
+    chances = probabilities(scaled + (0.0 if bias is None else bias), 1.0)
     order = np.argsort(-chances, kind="stable")
     cumulative = np.cumsum(chances[order])
     kept = min(int(np.searchsorted(cumulative, sampling.top_p)) + 1, 128)
@@ -81,7 +99,28 @@ def sample_pitch(logits: np.ndarray, sampling: Sampling, rng: np.random.Generato
     return int(order[min(pick, kept - 1)])
 
 
-def sample_class(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
-    cumulative = np.cumsum(probabilities(logits, temperature))
-    pick = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], "right"))
-    return min(pick, len(cumulative) - 1)
+def sample_class(
+    logits: np.ndarray,
+    temperature: float,
+    rng: np.random.Generator,
+    bias: np.ndarray | None = None,
+) -> int:
+    scaled = np.asarray(logits, dtype=np.float64) / max(temperature, 1e-3)
+    return draw(probabilities(scaled + (0.0 if bias is None else bias), 1.0), rng)
+
+
+def sample_step(
+    logits: np.ndarray,
+    temperature: float,
+    rng: np.random.Generator,
+    lean: np.ndarray | None = None,
+) -> int:
+    """A step class: the chord class (0, "with the previous note") keeps the model's own
+    chance, and the temperature reshapes only the gaps between onsets, so a lower rhythm
+    temperature steadies the rhythm without playing more chords (plain sharpening would feed
+    the chord class, the distribution's mode). `lean` (log weights for the classes after the
+    chord class) steers the gaps."""
+    own = probabilities(logits, 1.0)
+    scaled = np.asarray(logits, dtype=np.float64)[1:] / max(temperature, 1e-3)
+    gaps = probabilities(scaled + (0.0 if lean is None else lean), 1.0) * (1 - own[0])
+    return draw(np.concatenate([[own[0]], gaps]), rng)
