@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from musicgen_live.answer_shape import ENDING_REACH
 from musicgen_live.midi_files import TrackChoice, seed_from_midi, write_midi
 from musicgen_live.notes import Note, features_to_notes, notes_to_features
 from musicgen_live.runtime import ModelRunner
@@ -33,13 +34,15 @@ def continue_notes(
     rng: np.random.Generator | int | None,
     progress: bool = False,
 ) -> list[Note]:
-    """`count` new notes after the seed, timed from the seed's last onset.
+    """About `count` new notes after the seed, timed from the seed's last onset: `count` is
+    a target, and the answer closes on the phrase's tonic at most ENDING_REACH notes past it.
 
     `rng` is a generator, or a seed for one (the same seed gives the same notes);
     `progress` draws a bar on stderr.
     """
     generator = np.random.default_rng(rng)
-    rows_made = islice(runner.generate(notes_to_features(seed), sampling, generator), count)
+    stream = runner.generate(notes_to_features(seed), sampling, generator, target=count)
+    rows_made = islice(stream, count + ENDING_REACH)
     bar = tqdm(rows_made, total=count, desc="generating", unit="note", disable=not progress)
     rows = np.stack(list(bar))
     return features_to_notes(rows, start=max(note.start for note in seed))

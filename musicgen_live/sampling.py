@@ -91,7 +91,8 @@ def sample_pitch(
     allowed = np.full(128, -np.inf)
     allowed[sampling.low : sampling.high + 1] = 0.0
     scaled = (np.asarray(logits, dtype=np.float64) + allowed) / max(sampling.temperature, 1e-3)
-    chances = probabilities(scaled + (0.0 if bias is None else bias), 1.0)
+    steered = scaled + (0.0 if bias is None else bias)
+    chances = probabilities(steered if np.isfinite(steered).any() else scaled, 1.0)
     order = np.argsort(-chances, kind="stable")
     cumulative = np.cumsum(chances[order])
     kept = min(int(np.searchsorted(cumulative, sampling.top_p)) + 1, 128)

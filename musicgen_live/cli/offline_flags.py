@@ -67,7 +67,14 @@ def _generate_parser(commands: argparse._SubParsersAction) -> None:  # type: ign
     add("--seed", type=values.existing_file, required=True, metavar="MIDI", help="file to continue")
     midi = values.output_file(".mid", ".midi")
     add("--out", type=midi, required=True, metavar="MIDI", help="file to write")
-    add("--notes", type=values.whole_number(1), default=64, metavar="N", help="notes to add")
+    add(
+        "--notes",
+        type=values.whole_number(1),
+        default=64,
+        metavar="N",
+        help="notes to add: a target; the answer closes on the phrase's tonic within 8 notes "
+        "past it",
+    )
     add(
         "--tracks",
         type=values.track_selection,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from musicgen_live.answer_shape import ENDING_REACH
 from musicgen_live.live.performance import Performance
 from musicgen_live.notes import DURATION, PITCH, STEP, VELOCITY, Note
 
@@ -61,8 +62,10 @@ class Answer:
         note = Note(int(row[PITCH]), int(row[VELOCITY]), time, time + float(row[DURATION]))
         self.time, self.last_end = time, max(self.last_end, note.end)
         self.notes += 1
-        if not self.continuous and self.notes >= (self.performance.length_notes or 10**9):
-            self.finish()
+        if not self.continuous and self.notes >= (self.performance.length_notes or 10**9) + (
+            ENDING_REACH
+        ):
+            self.finish()  # the model's close comes earlier (answer_shape.Ending): a backstop
         return note
 
     def finish(self) -> None:

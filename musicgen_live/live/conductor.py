@@ -101,6 +101,12 @@ class Conductor:
             return Outcome()
         return self._place(row)
 
+    def decoding_ended(self, now: float) -> Outcome:
+        """The model closed the answer (its length reached, on a close): no more notes."""
+        if self.answer is not None and self.answer.done_at is None:
+            self.answer.finish()
+        return Outcome()
+
     def decode_failed(self, error: str, now: float) -> Outcome:
         """The model could not give a note: say so, and go back to listening."""
         if self.answer is None:  # only the opening: the answer will try again, and report

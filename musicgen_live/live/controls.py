@@ -69,7 +69,8 @@ ROWS: tuple[Control, ...] = (
     Length(
         name="length",
         label="length",
-        help="answer length: notes, or seconds as '8s'",
+        help="answer length: a target in notes (the answer closes on the phrase's tonic within "
+        "8 notes past it), or seconds as '8s'",
         default="32",
         low=1,
         high=10_000,
@@ -105,6 +106,21 @@ ROWS: tuple[Control, ...] = (
         keys=("m",),
         flag="--mode",
         remembered="mode",
+    ),
+    Number(
+        name="follow",
+        label="follow",
+        help="how far an answer takes the player's tempo, loudness and register: 0 plays the "
+        "model's own, 1 the player's",
+        default=sampling.FOLLOW,
+        low=0.0,
+        high=1.0,
+        step=0.1,
+        group="answer",
+        keys=("f", "F"),
+        flag="--follow",
+        remembered="follow",
+        commands=SAMPLED,
     ),
     Reach(
         name="register",

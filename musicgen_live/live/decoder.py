@@ -20,12 +20,14 @@ class Decoder:
         decoded: Callable[[np.ndarray], None],
         failed: Callable[[str, float], None],
         crashed: Callable[[BaseException], None],
+        ended: Callable[[float], None] = lambda now: None,
     ) -> None:
         self.clock = clock
         self.when = when  # now -> when to run next (now or later), or None: not wanted
         self.decoded = decoded  # a note the model gave
         self.failed = failed  # the model could not give one (why, when)
         self.crashed = crashed  # something else went wrong; the music goes on
+        self.ended = ended  # the stream has no more notes (when)
         self.stream: Iterator[np.ndarray] | None = None
         self._wanted = asyncio.Event()
 
@@ -64,6 +66,10 @@ class Decoder:
         assert self.stream is not None
         try:
             row = next(self.stream)
+        except StopIteration:  # the answer is complete
+            self.stream = None
+            self.ended(now)
+            return
         except Exception as error:  # noqa: BLE001 - a broken model must not stop the music
             self.stream = None
             self.failed(str(error) or type(error).__name__, now)

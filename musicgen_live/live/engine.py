@@ -69,6 +69,7 @@ class Engine:
             lambda row: self._apply(self.conductor.decoded(row, self.clock.now())),
             lambda error, now: self._apply(self.conductor.decode_failed(error, now)),
             self.crashed,
+            lambda now: self._apply(self.conductor.decoding_ended(now)),
         )
         self._wake: tuple[float, Timer] | None = None
         self._play_timer: tuple[float, Timer] | None = None
@@ -195,7 +196,10 @@ class Engine:
                     rng = np.random.default_rng(
                         None if self.rng_seed is None else (self.rng_seed, number)
                     )
-                    self.decoder.start(self.runner.generate(seed, performance.sampling(), rng))
+                    stream = self.runner.generate(
+                        seed, performance.sampling(), rng, performance.target_notes
+                    )
+                    self.decoder.start(stream)
                 case StopDecoding():
                     self.decoder.stop()
         for event in outcome.events:  # queued only: reported once the loop is free

@@ -85,6 +85,12 @@ class Performance:
         return LENGTH.split(str(self.length))[1]
 
     @property
+    def target_notes(self) -> int | None:
+        """The notes an answer aims at, closing within ENDING_REACH past them (None: no
+        target; the answer runs by seconds, or continuously)."""
+        return None if self.mode == "continuous" else self.length_notes
+
+    @property
     def silence(self) -> float:
         """The silence that ends a phrase, in seconds."""
         return float(self.silence_ms) / 1000
@@ -98,6 +104,7 @@ class Performance:
             low=self.low,
             high=self.high,
             register=self.register,
+            follow=self.follow,
         )
 
     def check(self) -> Performance:

@@ -97,6 +97,7 @@ def help_lines(width: int = 36) -> list[str]:
     """The keyed controls in two columns, the second starting at `width`."""
     entries = [help_entry(control) for control in KEYED]
     lines = []
-    for (left, shown), (right, _) in zip(entries[::2], [*entries[1::2], ("", 0)], strict=True):
+    rights = entries[1::2] + [("", 0)] * (len(entries) % 2)
+    for (left, shown), (right, _) in zip(entries[::2], rights, strict=True):
         lines.append((left + " " * max(1, width - shown) + right).rstrip())
     return lines

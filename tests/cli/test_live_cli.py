@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from musicgen_live.answer_shape import ENDING_REACH
 from musicgen_live.cli import build_parser
 from tests.helpers import ENV
 from tests.helpers import run as run_command
@@ -69,7 +70,7 @@ def test_the_demo_runs_in_process_without_a_midi_system_or_sound(
     played = {(e["source"], e["on"]) for e in events if e["event"] == "NotePlayed"}
     assert {("player", True), ("model", True)} <= played
     ended = next(e for e in events if e["event"] == "AnswerEnded")
-    assert ended["notes"] == 6
+    assert 6 <= ended["notes"] <= 6 + ENDING_REACH  # a target: the answer closes on a tonic
     with wave.open(str(wav)) as handle:
         audio = np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
     assert np.abs(audio).max() > 1000

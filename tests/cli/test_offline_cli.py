@@ -4,6 +4,7 @@ line and exit status 2 before any work; outputs appear whole; seeds from band fi
 import errno
 import json
 import os
+import re
 import shutil
 import sys
 import wave
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from musicgen_live.answer_shape import ENDING_REACH
 from musicgen_live.cli import build_parser
 from musicgen_live.midi_files import notes_from_midi, read_midi
 from musicgen_live.runtime import ModelRunner
@@ -143,7 +145,7 @@ def test_force_replaces_existing_outputs(
         (tmp_path / name).write_bytes(b"old")
         argv += [option, str(tmp_path / name)]
     assert exit_code([*argv, "--force"]) == 0
-    assert len(read_midi(tmp_path / "x.mid").instruments[1].notes) == 4
+    assert 4 <= len(read_midi(tmp_path / "x.mid").instruments[1].notes) <= 4 + ENDING_REACH
     assert wav_peak_dbfs(tmp_path / "x.wav") == pytest.approx(-1.0, abs=0.05)
     assert (tmp_path / "x.png").read_bytes()[:4] == b"\x89PNG"
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(outputs.values())
@@ -326,7 +328,7 @@ def test_long_generation_shows_progress_on_stderr(
     argv = ["generate", "--seed", str(BAND), "--out", str(tmp_path / "x.mid")]
     argv += ["--model", str(tiny_model), "--force"]
     assert exit_code([*argv, "--notes", "300"]) == 0
-    assert "300/300" in capsys.readouterr().err
+    assert re.search(r"\b\d+/300 ", capsys.readouterr().err)  # a bar toward the target
     assert exit_code([*argv, "--notes", "32"]) == 0
     assert capsys.readouterr().err == ""  # short runs stay quiet when stderr is no terminal
 

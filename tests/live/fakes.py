@@ -42,8 +42,14 @@ class ScriptedRunner:
         self.clock = clock
         self.runs: list[float] = []
 
-    def generate(self, seed: np.ndarray, sampling: object, rng: object) -> Iterator[np.ndarray]:
-        for row in itertools.cycle(self.rows):
+    def generate(
+        self, seed: np.ndarray, sampling: object, rng: object, target: int | None = None
+    ) -> Iterator[np.ndarray]:
+        """The rows over and over; with a `target`, that many (the real runtime closes at
+        most ENDING_REACH notes later)."""
+        for index, row in enumerate(itertools.cycle(self.rows)):
+            if target is not None and index >= target:
+                return
             self.runs.append(self.clock.now())
             yield row
 
@@ -52,9 +58,13 @@ class RandomRunner(ScriptedRunner):
     """A model whose every note is drawn from the random stream it is given."""
 
     def generate(
-        self, seed: np.ndarray, sampling: object, rng: np.random.Generator
+        self,
+        seed: np.ndarray,
+        sampling: object,
+        rng: np.random.Generator,
+        target: int | None = None,
     ) -> Iterator[np.ndarray]:
-        while True:
+        for _ in range(10**9 if target is None else target):
             self.runs.append(self.clock.now())
             yield np.array([rng.integers(40, 90), 0.1, 0.1, rng.integers(30, 110)], np.float32)
 
@@ -62,7 +72,9 @@ class RandomRunner(ScriptedRunner):
 class FailingRunner(ScriptedRunner):
     """A model whose network fails, as one whose card does not match it does."""
 
-    def generate(self, seed: np.ndarray, sampling: object, rng: object) -> Iterator[np.ndarray]:
+    def generate(
+        self, seed: np.ndarray, sampling: object, rng: object, target: int | None = None
+    ) -> Iterator[np.ndarray]:
         self.runs.append(self.clock.now())
         raise ValueError("Cannot set tensor: Dimension mismatch. Got 32 but expected 8")
         yield  # a generator, as the real one

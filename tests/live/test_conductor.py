@@ -6,6 +6,7 @@ import mido
 import numpy as np
 import pytest
 
+from musicgen_live.answer_shape import ENDING_REACH
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
 from musicgen_live.live.answer import CLEARANCE, LOOKAHEAD, MAX_AHEAD, Opening
 from musicgen_live.live.conductor import Conductor
@@ -63,6 +64,8 @@ def answering(performance: Performance | None = None, rows: int = 0) -> tuple[Co
     assert conductor.state is State.ANSWERING
     for _ in range(rows):
         conductor.decoded(row(), end)
+    if rows and rows == conductor.performance.target_notes:  # the model closes the answer
+        conductor.decoding_ended(end)
     return conductor, end
 
 
@@ -140,13 +143,21 @@ def test_answer_length_in_notes() -> None:
     assert conductor.next_decode(end, None, 0) == end  # the first note is urgent
     outs = [conductor.decoded(row(step=0.1), end) for _ in range(3)]
     assert [len(plays(o)) for o in outs] == [1, 1, 1]
-    assert StopDecoding in kinds(outs[-1])
+    assert conductor.next_decode(end, None, 0) is not None  # the model closes the answer
+    conductor.decoding_ended(end)  # here, on its third note
     assert conductor.next_decode(end, None, 0) is None
     done = conductor.wake_at()
     assert done == pytest.approx(end + 0.2 + 0.2 + 0.005)  # the last note-off, and a little
     assert conductor.tick(done - 0.001).events == []
     out = conductor.tick(done)
     assert out.events == [AnswerEnded(done, 3, False, 0), StateChanged(done, State.LISTENING)]
+
+
+def test_an_answer_that_finds_no_close_stops_ending_reach_notes_past_its_length() -> None:
+    conductor, end = answering(Performance(length="3"))
+    outs = [conductor.decoded(row(step=0.1), end) for _ in range(3 + ENDING_REACH + 2)]
+    assert sum(len(plays(o)) for o in outs) == 3 + ENDING_REACH
+    assert StopDecoding in kinds(outs[3 + ENDING_REACH - 1])
 
 
 def test_answer_length_in_seconds() -> None:
