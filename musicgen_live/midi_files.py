@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import io
 import warnings
@@ -20,7 +19,7 @@ with contextlib.redirect_stdout(io.StringIO()):
 
 from musicgen_live.errors import MidiFileError
 from musicgen_live.files import whole_file
-from musicgen_live.notes import Note, note_events, notes_to_features, sort_notes
+from musicgen_live.notes import Note, apply_sustain, note_events, notes_to_features, sort_notes
 
 SUSTAIN_PEDAL = 64
 
@@ -40,31 +39,6 @@ def _pedal_intervals(instrument: pretty_midi.Instrument) -> list[tuple[float, fl
     if down_at is not None:
         intervals.append((down_at, float("inf")))
     return intervals
-
-
-def apply_sustain(notes: Sequence[Note], pedal: Sequence[tuple[float, float]]) -> list[Note]:
-    """Lengthen notes released under the pedal to the pedal's release.
-
-    A held note stops early when the same pitch is struck again, as on a piano.
-    """
-    if not pedal:
-        return list(notes)
-    downs = [down for down, _ in pedal]
-    onsets: dict[int, list[float]] = {}
-    for note in sort_notes(notes):
-        onsets.setdefault(note.pitch, []).append(note.start)
-    result = []
-    for note in notes:
-        end = note.end
-        index = bisect.bisect_right(downs, note.end) - 1
-        if index >= 0 and note.end < pedal[index][1] != float("inf"):
-            end = pedal[index][1]
-        same_pitch = onsets[note.pitch]
-        after = bisect.bisect_right(same_pitch, note.start)
-        if after < len(same_pitch):
-            end = min(end, max(note.end, same_pitch[after]))
-        result.append(Note(note.pitch, note.velocity, note.start, end))
-    return result
 
 
 BASS_PROGRAMS = range(32, 40)

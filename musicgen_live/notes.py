@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -88,3 +89,28 @@ def clip_features(rows: np.ndarray) -> np.ndarray:
     clipped[..., DURATION] = np.clip(clipped[..., DURATION], 0, MAX_SECONDS)
     clipped[..., VELOCITY] = np.clip(clipped[..., VELOCITY], 1, 127)
     return clipped
+
+
+def apply_sustain(notes: Sequence[Note], pedal: Sequence[tuple[float, float]]) -> list[Note]:
+    """Lengthen notes released under the pedal to the pedal's release.
+
+    A held note stops early when the same pitch is struck again, as on a piano.
+    """
+    if not pedal:
+        return list(notes)
+    downs = [down for down, _ in pedal]
+    onsets: dict[int, list[float]] = {}
+    for note in sort_notes(notes):
+        onsets.setdefault(note.pitch, []).append(note.start)
+    result = []
+    for note in notes:
+        end = note.end
+        index = bisect.bisect_right(downs, note.end) - 1
+        if index >= 0 and note.end < pedal[index][1] != float("inf"):
+            end = pedal[index][1]
+        same_pitch = onsets[note.pitch]
+        after = bisect.bisect_right(same_pitch, note.start)
+        if after < len(same_pitch):
+            end = min(end, max(note.end, same_pitch[after]))
+        result.append(Note(note.pitch, note.velocity, note.start, end))
+    return result

@@ -5,13 +5,12 @@ import pytest
 
 from musicgen_live.errors import MidiFileError
 from musicgen_live.midi_files import (
-    apply_sustain,
     features_from_midi,
     note_messages,
     notes_from_midi,
     write_midi,
 )
-from musicgen_live.notes import Note
+from musicgen_live.notes import Note, apply_sustain
 
 TICK = 60 / 120 / 220  # pretty_midi writes 220 ticks per beat at 120 bpm
 

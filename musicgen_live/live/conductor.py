@@ -24,6 +24,7 @@ from musicgen_live.live.events import (
     State,
     StateChanged,
 )
+from musicgen_live.live.pedal import PedalTimeline
 from musicgen_live.live.performance import Performance
 from musicgen_live.notes import STEP, Note, notes_to_features
 from musicgen_live.phrase import Phrase, PhraseDetector
@@ -43,6 +44,7 @@ class Conductor:
         self.detector = PhraseDetector(
             silence=performance.silence, trigger_cc=trigger_cc, channel=input_channel
         )
+        self.pedal = PedalTimeline(input_channel)
         self.state = State.LISTENING
         self.history: collections.deque[np.ndarray] = collections.deque(maxlen=HISTORY)
         self.last_onset: float | None = None  # of the history's last note, in seconds
@@ -66,6 +68,7 @@ class Conductor:
             out += self._interrupt(now)
         if message.type in ("note_on", "note_off"):
             out.events.append(NotePlayed(now, "player", message.note, message.velocity, striking))
+        self.pedal.feed(message, now)
         phrase = self.detector.feed(message, now)
         if phrase is not None:
             out += self._answer(phrase)
@@ -131,6 +134,7 @@ class Conductor:
         """All notes off now, and forget the phrase being heard."""
         out = self._interrupt(now)
         self.detector.reset()
+        self.pedal.reset()
         out += self._drop_opening()
         out.actions.append(Silence())
         return self._then(out, self._set_state(State.LISTENING, now))
@@ -179,9 +183,9 @@ class Conductor:
         return out
 
     def _phrase_rows(self, notes: list[Note]) -> np.ndarray:
-        """The phrase as feature rows, its first note after the real gap from the history's last
-        (not a chord with it)."""
-        rows = notes_to_features(notes)
+        """The phrase as feature rows, as a file's are read (the sustain pedal applied), its
+        first note after the real gap from the history's last (not a chord with it)."""
+        rows = notes_to_features(self.pedal.sustained(notes))
         if len(rows) and self.history and self.last_onset is not None:
             gap = min(note.start for note in notes) - self.last_onset
             rows[0, STEP] = min(max(gap, 0.0), MAX_SECONDS)

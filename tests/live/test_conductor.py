@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import mido
 import numpy as np
 import pytest
@@ -19,7 +21,8 @@ from musicgen_live.live.events import (
     StateChanged,
 )
 from musicgen_live.live.performance import Performance
-from musicgen_live.notes import Note
+from musicgen_live.midi_files import notes_from_midi
+from musicgen_live.notes import DURATION, Note, notes_to_features
 
 
 def on(pitch: int, velocity: int = 80) -> mido.Message:
@@ -288,3 +291,33 @@ def test_the_phrase_after_an_answer_starts_after_its_real_gap(gap: float, step: 
     conductor.tick(end + gap + 0.5)  # the phrase ends: the same row joins the history
     assert conductor.history[4][1] == pytest.approx(step)
     assert conductor.history[0][1] == 0.0  # the very first note has no note before it
+
+
+def test_a_live_phrase_is_read_as_generate_reads_the_same_file(tmp_path: Path) -> None:
+    """A pedalled phrase: the rows the conductor hears equal the rows of the file it came
+    from, as generate and training read it (sustain pedal applied to durations)."""
+    played = [(60, 0.0, 0.25), (64, 0.25, 0.5), (67, 0.5, 0.625), (72, 1.0, 1.125)]
+    pedal = [(0.125, 127), (0.875, 0), (1.0625, 127), (1.5, 0)]
+    messages = [(start, on(pitch)) for pitch, start, _ in played]
+    messages += [(end, off(pitch)) for pitch, _, end in played]
+    messages += [(t, mido.Message("control_change", control=64, value=v)) for t, v in pedal]
+    messages.sort(key=lambda item: item[0])
+    midi = mido.MidiFile(ticks_per_beat=480)  # 120 bpm: every time above is a whole tick
+    track = mido.MidiTrack()
+    midi.tracks.append(track)
+    previous = 0
+    for at, message in messages:
+        tick = round(at * 960)
+        track.append(message.copy(time=tick - previous))
+        previous = tick
+    midi.save(tmp_path / "phrase.mid")
+    expected = notes_to_features(notes_from_midi(tmp_path / "phrase.mid"))
+
+    conductor = Conductor(Performance(silence_ms=400))
+    for at, message in messages:
+        conductor.feed(message, 10.0 + at)
+    conductor.tick(10.0 + 1.5 + 0.4)  # keys and pedal up, the silence run out
+    assert conductor.state is State.ANSWERING
+    heard = np.array(conductor.history)
+    np.testing.assert_allclose(heard, expected, atol=1e-3)
+    assert heard[0][DURATION] == pytest.approx(0.875)  # held by the pedal, not 0.25
