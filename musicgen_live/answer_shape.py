@@ -13,8 +13,8 @@ import numpy as np
 
 from musicgen_live import contract
 from musicgen_live.follow import onset_groups
-from musicgen_live.keys import estimate_key
-from musicgen_live.notes import DURATION, PITCH, STEP
+from musicgen_live.keys import estimate_key, scale_pitch_classes
+from musicgen_live.notes import DURATION, PITCH, STEP, VELOCITY
 
 HELD_SHARE = 0.5  # a pitch held past this share of the pulse after the last onset is not struck
 ENDING_REACH = 8  # an answer ends at most this many notes past its target
@@ -24,6 +24,10 @@ LONG = 2.0  # a closing note lasts at least this many times the answer's median 
 PULSE_GAIN = 4.0  # how firmly the answer's pulse is held to the phrase's
 PULSE_MEMORY = 8  # gaps between onset groups the running pulse is read from
 PULSE_SPREAD = math.log(2.5)  # gaps this many times off the pulse are e^-0.5 as likely
+CHARACTER_MEMORY = 32  # notes the running key and loudness are read from
+KEY_GAIN = 10.0  # log weight on the key's scale per unit of out-of-scale share above the phrase's
+LOUDNESS_GAIN = 2.0  # how firmly the running loudness is held to the phrase's
+VELOCITY_EDGES = contract.EDGES["velocity"]
 STEP_EDGES = contract.EDGES["step"]
 DURATION_EDGES = contract.EDGES["duration"]
 
@@ -115,3 +119,39 @@ class Pulse:
     def play(self, row: np.ndarray) -> None:
         if float(row[STEP]) >= contract.CHORD_SECONDS:
             self.gaps.append(float(row[STEP]))
+
+
+class Character:
+    """Keeps a long answer in the phrase's key and touch: once the last CHARACTER_MEMORY
+    notes stray out of the key's scale more than the phrase did, the scale's pitches grow
+    likelier in proportion; once they grow louder or softer than the phrase, velocities
+    lean back toward it."""
+
+    def __init__(self, phrase: np.ndarray) -> None:
+        phrase = np.asarray(phrase)
+        pitches = phrase[:, PITCH].astype(int)
+        self.scale = np.zeros(128, dtype=bool)
+        for pitch_class in scale_pitch_classes(estimate_key(pitches.tolist())):
+            self.scale[pitch_class::12] = True
+        self.strays = float(np.mean(~self.scale[pitches]))  # the phrase's own out-of-scale share
+        self.loudness = float(phrase[:, VELOCITY].mean())
+        self.pitches: collections.deque[int] = collections.deque(maxlen=CHARACTER_MEMORY)
+        self.velocities: collections.deque[float] = collections.deque(maxlen=CHARACTER_MEMORY)
+        self.centres = (VELOCITY_EDGES[:-1] + VELOCITY_EDGES[1:]) / 2
+
+    def pitch_bias(self) -> np.ndarray:
+        bias = np.zeros(128)
+        if len(self.pitches) == CHARACTER_MEMORY:
+            strayed = float(np.mean(~self.scale[np.asarray(self.pitches)])) - self.strays
+            bias[self.scale] = KEY_GAIN * max(0.0, strayed)
+        return bias
+
+    def velocity_bias(self) -> np.ndarray | None:
+        if len(self.velocities) < CHARACTER_MEMORY:
+            return None
+        drift = float(np.mean(self.velocities)) - self.loudness
+        return -LOUDNESS_GAIN * drift * (self.centres - self.loudness) / 256
+
+    def play(self, row: np.ndarray) -> None:
+        self.pitches.append(int(row[PITCH]))
+        self.velocities.append(float(row[VELOCITY]))

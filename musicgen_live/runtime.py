@@ -19,7 +19,14 @@ from typing import Any
 import numpy as np
 
 from musicgen_live import contract
-from musicgen_live.answer_shape import ENDING_REACH, HELD_SHARE, Ending, Hand, Pulse
+from musicgen_live.answer_shape import (
+    ENDING_REACH,
+    HELD_SHARE,
+    Character,
+    Ending,
+    Hand,
+    Pulse,
+)
 from musicgen_live.errors import ModelError
 from musicgen_live.follow import FollowMap, Reference
 from musicgen_live.notes import DURATION, PITCH, clip_features
@@ -191,11 +198,15 @@ class ModelRunner:
         hand: Hand | None = None,
         ending: Ending | None = None,
         pulse: Pulse | None = None,
+        character: Character | None = None,
     ) -> np.ndarray:
         """One feature row from the network's reading, its attributes drawn in turn. With a
         `hand`, a pitch it holds well past the next onset is not struck again; with an `ending`,
-        the draw leans toward a close; with a `pulse`, toward the phrase's pulse."""
+        the draw leans toward a close; with a `pulse`, toward the phrase's pulse; with a
+        `character`, toward the phrase's key and loudness."""
         bias = np.zeros(128) if ending is None else ending.pitch_bias()
+        if character is not None:
+            bias += character.pitch_bias()
         if hand is not None and pulse is not None and pulse.target is not None:
             bias += hand.held_bias(beyond=HELD_SHARE * pulse.target)
         pitch = sample_pitch(reading.pitch, sampling, rng, bias)
@@ -207,8 +218,11 @@ class ModelRunner:
                 lean = None if pulse is None else pulse.bias()
                 given[name] = sample_step(logits, temperature, rng, lean=lean)
             else:
-                lean = ending.duration_bias(pitch, hand) if ending and hand else None
-                lean = lean if name == "duration" else None
+                lean = None
+                if name == "duration" and ending is not None and hand is not None:
+                    lean = ending.duration_bias(pitch, hand)
+                if name == "velocity" and character is not None:
+                    lean = character.velocity_bias()
                 given[name] = sample_class(logits, temperature, rng, lean)
         row = [contract.from_bin(name, given[name], rng) for name in contract.FEATURES]
         row[DURATION] = max(row[DURATION], MIN_DURATION)
@@ -234,14 +248,16 @@ class ModelRunner:
         low, high = follow.pitch_range(sampling.low, sampling.high)
         sampling = replace(sampling, low=low, high=high).within(window[:, PITCH])
         ending = None if target is None else Ending.of(window, target)
-        reading, carried, hand, pulse = self.body(window), self.window, Hand(), Pulse(window)
+        reading, carried, hand = self.body(window), self.window, Hand()
+        pulse, character = Pulse(window), Character(window)
         while True:
             steering = (
                 ending if ending is not None and len(hand.durations) >= ending.target else None
             )
-            row = self.draw(reading, sampling, rng, hand, steering, pulse)
+            row = self.draw(reading, sampling, rng, hand, steering, pulse, character)
             hand.play(row)
             pulse.play(row)
+            character.play(row)
             yield follow.back(row)
             if steering is not None and (
                 steering.closes(row, hand) or len(hand.durations) >= steering.target + ENDING_REACH

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from musicgen_live import contract
-from musicgen_live.answer_shape import LONG, Ending, Hand, Pulse
+from musicgen_live.answer_shape import CHARACTER_MEMORY, LONG, Character, Ending, Hand, Pulse
 from musicgen_live.sampling import sample_step
 
 
@@ -70,3 +70,21 @@ def test_a_lower_rhythm_temperature_steadies_gaps_but_keeps_the_chord_share() ->
     warm, cool = draws(1.0), draws(0.5)
     assert np.mean(cool == 0) == pytest.approx(np.mean(warm == 0), abs=0.03)  # chords as many
     assert np.std(cool[cool > 0]) < 0.7 * np.std(warm[warm > 0])  # gaps steadier
+
+
+def test_a_long_answer_that_strays_from_the_key_or_the_touch_leans_back() -> None:
+    c_major = np.array([[p, 0.2, 0.3, 50] for p in (60, 62, 64, 65, 67, 69, 71, 72)] * 4)
+    character = Character(c_major)
+    assert not character.pitch_bias().any()  # nothing heard yet
+    assert character.velocity_bias() is None
+    for _ in range(CHARACTER_MEMORY):
+        character.play(row(61, 0.2, 0.3, velocity=90))  # out of the scale, and loud
+    bias = character.pitch_bias()
+    assert bias[60] > 0 and bias[67] > 0 and bias[61] == 0 and bias[66] == 0
+    lean = character.velocity_bias()
+    assert lean is not None
+    assert lean[2] > 0 > lean[-2]  # soft velocities likelier, loud ones less
+    for _ in range(CHARACTER_MEMORY):
+        character.play(row(64, 0.2, 0.3, velocity=50))  # back in the key, at its loudness
+    assert not character.pitch_bias().any()
+    assert not np.asarray(character.velocity_bias()).any()
