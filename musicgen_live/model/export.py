@@ -11,20 +11,27 @@ from __future__ import annotations
 
 import datetime
 import json
+import sys
 import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from musicgen_live import contract
 from musicgen_live.errors import UserError
 from musicgen_live.files import whole_files
+from musicgen_live.follow import Reference, pulse
 from musicgen_live.model.architectures import STATEFUL_ARCHITECTURES, build_body, load_checkpoint
 from musicgen_live.model.heads import NoteHeads
 from musicgen_live.model.stateful import RecurrentBody
+from musicgen_live.notes import clip_features
 from musicgen_live.train_config import TRANSPOSITION, TrainConfig, load_dataclass, save_json
+from musicgen_live.training.datasets import load_corpus
 from musicgen_live.training.run_folder import run_checkpoint
 
 
@@ -132,7 +139,7 @@ def export_run(
     stateful = config.arch in STATEFUL_ARCHITECTURES
     flatbuffer = convert(trained, config.arch, config.window, len(shifts), stateful)
     metrics, state = _run_record(run_dir, checkpoint)
-    card = model_card(config, trained, metrics, state, shifts, stateful)
+    card = model_card(config, trained, metrics, state, shifts, stateful, corpus_reference(config))
     out.mkdir(parents=True, exist_ok=True)
     names = ("model.tflite", "model.keras", "model.json")  # renamed in this order: the card last
     with whole_files(*(out / name for name in names)) as (tflite, keras_file, card_file):
@@ -156,6 +163,42 @@ def _run_record(run_dir: Path, checkpoint: str) -> tuple[dict[str, Any], dict[st
     return metrics, state
 
 
+def reference_windows(pieces: Sequence[tuple[str, np.ndarray]], window: int) -> list[np.ndarray]:
+    """Windows of `window` notes every half window through each piece, as the models read
+    them: what the corpus's reference is measured on."""
+    stride = max(1, window // 2)
+    windows = []
+    for _, features in pieces:
+        rows = clip_features(features)
+        windows += [
+            rows[start : start + window] for start in range(0, len(rows) - window + 1, stride)
+        ]
+    return windows
+
+
+def corpus_reference(config: TrainConfig) -> Reference | None:
+    """The typical phrase of the run's training pieces, which the runtime moves a player's
+    phrase toward (follow.py); None, said on stderr, when they cannot be read: the model
+    then plays at its own tempo, loudness and register whatever the player does."""
+    try:
+        corpus = load_corpus(
+            config.data,
+            sustain=config.sustain,
+            cache_dir=Path(config.cache_dir) if config.cache_dir else None,
+            progress=False,
+            tracks=config.tracks,
+        )
+    except UserError as error:
+        why = str(error)
+    else:
+        windows = reference_windows(corpus.pieces["train"], config.window)
+        if any(pulse(rows) is not None for rows in windows):
+            return Reference.measured(windows)
+        why = f"no training piece of {config.data} has a pulse in {config.window} notes"
+    print(f"no reference in the card, the model will not follow the player: {why}", file=sys.stderr)
+    return None
+
+
 def model_card(
     config: TrainConfig,
     trained: keras.Model,
@@ -163,11 +206,17 @@ def model_card(
     state: dict[str, Any],
     shifts: list[int],
     stateful: bool,
+    reference: Reference | None = None,
 ) -> dict[str, Any]:
-    """What the runtime and a reader need to know about an exported model."""
+    """What the runtime and a reader need to know about an exported model; the corpus's
+    reference, when there is one, next to the contract's `stateful`."""
     order = tuple(trained.get_layer("heads").order)
+    fields = list(contract.describe(config.window, order, shifts, stateful).items())
+    if reference is not None:
+        after = [name for name, _ in fields].index("stateful") + 1
+        fields.insert(after, ("reference", asdict(reference)))
     return {
-        **contract.describe(config.window, order, shifts, stateful),
+        **dict(fields),
         "arch": config.arch,
         "parameters": int(trained.count_params()),
         "training": {

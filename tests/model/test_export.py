@@ -1,6 +1,7 @@
 """Exported TFLite models agree with their Keras originals in every signature (LiteRT runs
 them), and model.json records the contract the runtime checks."""
 
+import dataclasses
 import datetime
 import json
 import shutil
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 
 from musicgen_live import contract
-from musicgen_live.notes import PITCH
+from musicgen_live.follow import Reference
+from musicgen_live.notes import PITCH, clip_features
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.training.windows import index_windows
 from tests.helpers import exit_code
@@ -72,6 +74,64 @@ def test_model_card_describes_the_export(tiny_model: Path) -> None:
     exported = datetime.datetime.fromisoformat(card["exported"])
     assert exported.utcoffset() == datetime.timedelta(0)
     assert exported <= datetime.datetime.now(datetime.UTC)
+
+
+def test_the_card_holds_the_reference_of_the_runs_training_windows(
+    tiny_run: Path, tiny_model: Path
+) -> None:
+    """What follow.py moves a phrase toward is measured on the run's own training pieces,
+    in windows of the card's length, one every half window."""
+    from musicgen_live.training.datasets import load_corpus
+
+    card = json.loads((tiny_model / "model.json").read_text())
+    config = json.loads((tiny_run / "config.json").read_text())
+    corpus = load_corpus(config["data"], cache_dir=Path(config["cache_dir"]), progress=False)
+    windows = [
+        clip_features(rows)[start : start + 8]
+        for _, rows in corpus.pieces["train"]
+        for start in range(0, len(rows) - 8 + 1, 4)
+    ]
+    assert card["reference"] == dataclasses.asdict(Reference.measured(windows))
+    assert list(card).index("reference") == list(card).index("stateful") + 1
+    assert contract.mismatch(card) is None
+    assert ModelRunner.load(tiny_model).reference == Reference(**card["reference"])
+
+
+def test_a_run_whose_data_is_gone_exports_without_a_reference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from musicgen_live.model.export import corpus_reference
+    from musicgen_live.train_config import TrainConfig
+
+    assert corpus_reference(TrainConfig(data=str(tmp_path / "moved"))) is None
+    assert "no reference in the card, the model will not follow the player: no such data" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_card_without_a_reference_loads_and_answers_as_the_model_plays(
+    tiny_model: Path, tmp_path: Path, midi_folder: Path
+) -> None:
+    """A model exported before cards had a reference: follow then moves nothing."""
+    from musicgen_live.sampling import Sampling
+
+    model = tmp_path / "older"
+    shutil.copytree(tiny_model, model)
+    card = json.loads((model / "model.json").read_text())
+    del card["reference"]
+    (model / "model.json").write_text(json.dumps(card))
+    # a slow, soft phrase: the model with its reference answers it slowly and softly
+    seed = real_windows(midi_folder, 8, 1)[0][0] * np.array([1, 3, 3, 0.5], np.float32)
+
+    def answer(runner: ModelRunner, follow: float) -> np.ndarray:
+        rows = runner.generate(seed, Sampling(follow=follow), np.random.default_rng(1), 8)
+        return np.stack(list(rows))
+
+    with_reference = ModelRunner.load(tiny_model)
+    assert not np.array_equal(answer(with_reference, 0.0), answer(with_reference, 1.0))
+    runner = ModelRunner.load(model)
+    assert runner.reference is None
+    np.testing.assert_array_equal(answer(runner, 0.0), answer(runner, 1.0))
 
 
 def test_export_replaces_a_model_only_with_force_and_whole(
