@@ -53,6 +53,8 @@ def test_heads_are_conditioned_on_the_attributes_sampled_before_them() -> None:
         ({"transpositions": "0"}, "transpositions"),
         ({"stateful": "yes"}, "stateful"),
         ({"stateful": True}, "signatures"),  # without the advance signature
+        ({"reference": {"pulse": 0.17, "velocity": 78.5}}, "reference"),
+        ({"reference": {"pulse": 0.17, "velocity": 300, "pitch": 65.5}}, "reference"),
     ],
 )
 def test_a_card_that_does_not_match_names_the_field(change: dict, field: str) -> None:
