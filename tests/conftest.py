@@ -21,6 +21,14 @@ def cut_piece(source: Path, target: Path, notes: int) -> None:
     write_midi(target, notes_from_midi(source)[:notes])
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need the tiny trained model are marked `model`: the pure suite
+    (`-m "not jack and not slow and not model"`) trains nothing."""
+    for item in items:
+        if {"tiny_run", "tiny_model"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
 @pytest.fixture(scope="session")
 def hannds_pieces() -> list[Path]:
     root = hannds_folder()

@@ -77,7 +77,8 @@ def test_no_user_model_may_be_named_default(
     models: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run = tmp_path / "run"
-    run.mkdir()
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "config.json").write_text("{}")  # looks like a run: the --out check is what stops
     line = one_line_error(capsys, ["export", str(run), "--out", str(models / "default")])
     assert "--out" in line and "default" in line
     assert assets.is_reserved(models / "default")
