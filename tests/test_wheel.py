@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from musicgen_live.answer_shape import ENDING_REACH
 from musicgen_live.midi_files import notes_from_midi
 from tests.helpers import ENV
 
@@ -83,7 +84,8 @@ def test_the_installed_wheel_generates_from_its_bundled_model(
     )
     assert result.returncode == 0, result.stderr
     seed = notes_from_midi(phrase)
-    assert len(notes_from_midi(tmp_path / "x.mid")) == len(seed) + 16
+    added = len(notes_from_midi(tmp_path / "x.mid")) - len(seed)
+    assert 16 <= added <= 16 + ENDING_REACH  # --notes is a target: the answer closes on a tonic
 
 
 def read_lines(process: subprocess.Popen[str], lines: queue.Queue[str]) -> None:
