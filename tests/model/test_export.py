@@ -98,12 +98,14 @@ def test_the_card_holds_the_reference_of_the_runs_training_windows(
 
 
 def test_a_run_whose_data_is_gone_exports_without_a_reference(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from musicgen_live.model.export import corpus_reference
-    from musicgen_live.train_config import TrainConfig
+    from musicgen_live.train_config import TrainConfig, load_dataclass
 
-    assert corpus_reference(TrainConfig(data=str(tmp_path / "moved"))) is None
+    config = load_dataclass(TrainConfig, tiny_run / "config.json")
+    moved = dataclasses.replace(config, data=str(tmp_path / "moved"))
+    assert corpus_reference(moved) is None
     assert "no reference in the card, the model will not follow the player: no such data" in (
         capsys.readouterr().err
     )
