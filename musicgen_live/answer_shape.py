@@ -155,3 +155,49 @@ class Character:
     def play(self, row: np.ndarray) -> None:
         self.pitches.append(int(row[PITCH]))
         self.velocities.append(float(row[VELOCITY]))
+
+
+class AnswerShape:
+    """Everything that steers one answer as it is drawn: the hand, the pulse, the character
+    and, with a target length, the ending (which leans in once the target is reached)."""
+
+    def __init__(self, phrase: np.ndarray, target: int | None = None) -> None:
+        self.hand, self.pulse, self.character = Hand(), Pulse(phrase), Character(phrase)
+        self.ending = None if target is None else Ending.of(phrase, target)
+
+    @property
+    def notes(self) -> int:
+        return len(self.hand.durations)
+
+    def closing(self) -> Ending | None:
+        """The ending, once the answer has reached its target."""
+        ending = self.ending
+        return ending if ending is not None and self.notes >= ending.target else None
+
+    def pitch_bias(self) -> np.ndarray:
+        ending = self.closing()
+        bias = np.zeros(128) if ending is None else ending.pitch_bias()
+        bias += self.character.pitch_bias()
+        if self.pulse.target is not None:
+            bias += self.hand.held_bias(beyond=HELD_SHARE * self.pulse.target)
+        return bias
+
+    def lean(self, attribute: str, pitch: int) -> np.ndarray | None:
+        """Log weights for an attribute's classes after pitch (None: as the model says)."""
+        if attribute == "step":
+            return self.pulse.bias()
+        if attribute == "velocity":
+            return self.character.velocity_bias()
+        ending = self.closing()
+        if attribute == "duration" and ending is not None:
+            return ending.duration_bias(pitch, self.hand)
+        return None
+
+    def play(self, row: np.ndarray) -> bool:
+        """Take in the note just drawn; whether it ends the answer."""
+        ending = self.closing()
+        for part in (self.hand, self.pulse, self.character):
+            part.play(row)
+        if ending is None:
+            return False
+        return ending.closes(row, self.hand) or self.notes >= ending.target + ENDING_REACH

@@ -19,14 +19,7 @@ from typing import Any
 import numpy as np
 
 from musicgen_live import contract
-from musicgen_live.answer_shape import (
-    ENDING_REACH,
-    HELD_SHARE,
-    Character,
-    Ending,
-    Hand,
-    Pulse,
-)
+from musicgen_live.answer_shape import AnswerShape
 from musicgen_live.errors import ModelError
 from musicgen_live.follow import FollowMap, Reference
 from musicgen_live.notes import DURATION, PITCH, clip_features
@@ -195,35 +188,19 @@ class ModelRunner:
         reading: Reading,
         sampling: Sampling,
         rng: np.random.Generator,
-        hand: Hand | None = None,
-        ending: Ending | None = None,
-        pulse: Pulse | None = None,
-        character: Character | None = None,
+        shape: AnswerShape | None = None,
     ) -> np.ndarray:
-        """One feature row from the network's reading, its attributes drawn in turn. With a
-        `hand`, a pitch it holds well past the next onset is not struck again; with an `ending`,
-        the draw leans toward a close; with a `pulse`, toward the phrase's pulse; with a
-        `character`, toward the phrase's key and loudness."""
-        bias = np.zeros(128) if ending is None else ending.pitch_bias()
-        if character is not None:
-            bias += character.pitch_bias()
-        if hand is not None and pulse is not None and pulse.target is not None:
-            bias += hand.held_bias(beyond=HELD_SHARE * pulse.target)
-        pitch = sample_pitch(reading.pitch, sampling, rng, bias)
-        given = {"pitch": pitch}
+        """One feature row from the network's reading, its attributes drawn in turn; a
+        `shape` steers them (answer_shape.py: the hand, the pulse, the key and loudness, the
+        ending)."""
+        bias = None if shape is None else shape.pitch_bias()
+        given = {"pitch": sample_pitch(reading.pitch, sampling, rng, bias)}
         for name in self.order[1:]:
             logits = self.head(name, reading.hidden, given)
             temperature = sampling.temperature_of(name)
-            if name == "step":
-                lean = None if pulse is None else pulse.bias()
-                given[name] = sample_step(logits, temperature, rng, lean=lean)
-            else:
-                lean = None
-                if name == "duration" and ending is not None and hand is not None:
-                    lean = ending.duration_bias(pitch, hand)
-                if name == "velocity" and character is not None:
-                    lean = character.velocity_bias()
-                given[name] = sample_class(logits, temperature, rng, lean)
+            lean = None if shape is None else shape.lean(name, given["pitch"])
+            draw = sample_step if name == "step" else sample_class
+            given[name] = draw(logits, temperature, rng, lean)
         row = [contract.from_bin(name, given[name], rng) for name in contract.FEATURES]
         row[DURATION] = max(row[DURATION], MIN_DURATION)
         return np.array(row, dtype=np.float32)
@@ -239,29 +216,22 @@ class ModelRunner:
         `target` length ending on a close at most ENDING_REACH notes past it.
 
         The phrase is moved toward the corpus's tempo, loudness and register as far as
-        `sampling.follow` says, and every note drawn is moved back (follow.py). A stateful
-        model reads the seed's window once and then steps one note at a time, reading its
-        last window afresh once its memory spans CARRY_NOTES; any other re-reads the window,
-        moved one note on, for every note."""
+        `sampling.follow` says, and every note drawn is moved back (follow.py); the answer's
+        shape steers each draw (answer_shape.py). A stateful model reads the seed's window
+        once and then steps one note at a time, reading its last window afresh once its
+        memory spans CARRY_NOTES; any other re-reads the window, moved one note on, for
+        every note."""
         follow = FollowMap.between(seed, self.reference, sampling.follow)
         window = fill_window(follow.into(seed), self.window)
         low, high = follow.pitch_range(sampling.low, sampling.high)
         sampling = replace(sampling, low=low, high=high).within(window[:, PITCH])
-        ending = None if target is None else Ending.of(window, target)
-        reading, carried, hand = self.body(window), self.window, Hand()
-        pulse, character = Pulse(window), Character(window)
+        reading, carried = self.body(window), self.window
+        shape = AnswerShape(window, target)
         while True:
-            steering = (
-                ending if ending is not None and len(hand.durations) >= ending.target else None
-            )
-            row = self.draw(reading, sampling, rng, hand, steering, pulse, character)
-            hand.play(row)
-            pulse.play(row)
-            character.play(row)
+            row = self.draw(reading, sampling, rng, shape)
+            ended = shape.play(row)
             yield follow.back(row)
-            if steering is not None and (
-                steering.closes(row, hand) or len(hand.durations) >= steering.target + ENDING_REACH
-            ):
+            if ended:
                 return
             played = clip_features(row[None, :])
             window = np.concatenate([window[1:], played])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from musicgen_live import contract
-from musicgen_live.answer_shape import Character, Hand, Pulse
+from musicgen_live.answer_shape import AnswerShape
 from musicgen_live.errors import ModelError
 from musicgen_live.notes import DURATION, PITCH, STEP, VELOCITY, clip_features
 from musicgen_live.readings import Readings
@@ -121,12 +121,10 @@ def test_a_stateful_runner_reads_the_seed_once_then_advances_note_by_note(
 
     rng, window = np.random.default_rng(3), fill_window(seed, runner.window)
     sampling = as_played.within(window[:, PITCH])
-    reading, expected, hand = runner.body(window), [], Hand()
-    pulse, character = Pulse(window), Character(window)
+    reading, expected, shape = runner.body(window), [], AnswerShape(window)
     for _ in range(6):
-        expected.append(runner.draw(reading, sampling, rng, hand, None, pulse, character))
-        for shape in (hand, pulse, character):
-            shape.play(expected[-1])
+        expected.append(runner.draw(reading, sampling, rng, shape))
+        shape.play(expected[-1])
         assert reading.state is not None
         reading = runner.step(clip_features(expected[-1][None])[0], reading.state)
     np.testing.assert_array_equal(np.array(made), np.array(expected))
