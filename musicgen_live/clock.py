@@ -108,3 +108,30 @@ class FakeClock:
             timer.callback()
         self.time = target
         return self.time
+
+
+class Alarm:
+    """One timer at one deadline: setting the same deadline again keeps it, another replaces
+    it, None cancels it. The callback runs once the deadline comes."""
+
+    def __init__(self, clock: Clock, callback: Callable[[], None], exact: bool = False) -> None:
+        self.clock = clock
+        self.callback = callback
+        self.exact = exact
+        self._set: tuple[float, Timer] | None = None
+
+    def set(self, when: float | None) -> None:
+        if self._set is not None:
+            if self._set[0] == when:
+                return
+            self._set[1].cancel()
+            self._set = None
+        if when is not None:
+            self._set = (when, self.clock.call_at(when, self._ring, self.exact))
+
+    def cancel(self) -> None:
+        self.set(None)
+
+    def _ring(self) -> None:
+        self._set = None
+        self.callback()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import mido
 import numpy as np
 
-from musicgen_live.clock import Clock, MonotonicClock, Timer
+from musicgen_live.clock import Alarm, Clock, MonotonicClock
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
 from musicgen_live.live.collector import Collector
 from musicgen_live.live.conductor import Conductor
@@ -71,8 +71,8 @@ class Engine:
             self.crashed,
             lambda now: self._apply(self.conductor.decoding_ended(now)),
         )
-        self._wake: tuple[float, Timer] | None = None
-        self._play_timer: tuple[float, Timer] | None = None
+        self._wake = Alarm(self.clock, self._tick)  # when the conductor wants to look again
+        self._deadline = Alarm(self.clock, self._play_due, exact=True)  # the next note due
         self._stopped = asyncio.Event()
 
     # ---- running ----------------------------------------------------------------------------
@@ -106,7 +106,8 @@ class Engine:
         finally:
             self.collector.stop()
             decoder.cancel()
-            self._cancel_timers()
+            self._wake.cancel()
+            self._deadline.cancel()
             self._sent(self.player.silence(self.clock.now()))
             self.takes.close()
             self.reports.flush()
@@ -208,46 +209,17 @@ class Engine:
                 self.loop.call_soon(self.collector.listening_again)
         if played:
             self._play_due()  # a note due now (an answer's first) leaves at once
-        self._arm_wake()
+        self._wake.set(self.conductor.wake_at())
         self.decoder.wake()
 
-    def _arm_wake(self) -> None:
-        when = self.conductor.wake_at()
-        if self._wake is not None:
-            if self._wake[0] == when:
-                return
-            self._wake[1].cancel()
-            self._wake = None
-        if when is not None:
-            self._wake = (when, self.clock.call_at(when, self._tick))
-
     def _tick(self) -> None:
-        self._wake = None
         self._play_due()  # the last note-offs of an answer go before it is reported ended
         self._apply(self.conductor.tick(self.clock.now()))
 
     def _play_due(self) -> None:
         """Send what is due, then wake exactly at the next deadline (one timer at a time)."""
         self._sent(self.player.play_due(self.clock.now()))
-        deadline = self.player.next_deadline()
-        if self._play_timer is not None:
-            if self._play_timer[0] == deadline:
-                return
-            self._play_timer[1].cancel()
-            self._play_timer = None
-        if deadline is not None:
-            timer = self.clock.call_at(deadline, self._on_deadline, exact=True)
-            self._play_timer = (deadline, timer)
-
-    def _on_deadline(self) -> None:
-        self._play_timer = None
-        self._play_due()
-
-    def _cancel_timers(self) -> None:
-        for pending in (self._wake, self._play_timer):
-            if pending is not None:
-                pending[1].cancel()
-        self._wake = self._play_timer = None
+        self._deadline.set(self.player.next_deadline())
 
     def _sent(self, sent: list[Sent]) -> None:
         """Report and record what left."""
