@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from musicgen_live.clock import FakeClock
+from musicgen_live.clock import Alarm, FakeClock
 
 
 def test_timers_fire_in_order_at_their_times_and_cancelled_ones_never() -> None:
@@ -35,3 +35,18 @@ async def test_sleep_until_returns_when_the_clock_passes() -> None:
     clock.advance(0.2)
     await task
     assert woke == [clock.now()] and clock.now() >= 0.5
+
+
+def test_an_alarm_keeps_one_timer_and_moves_it_only_when_its_deadline_moves() -> None:
+    clock = FakeClock(0.0)
+    rang: list[float] = []
+    alarm = Alarm(clock, lambda: rang.append(clock.now()))
+    alarm.set(1.0)
+    alarm.set(1.0)  # the same deadline: still one timer
+    alarm.set(0.5)  # moved earlier: the timer at 1.0 is gone
+    clock.advance(2.0)
+    assert rang == [0.5]
+    alarm.set(3.0)
+    alarm.cancel()
+    clock.advance(2.0)
+    assert rang == [0.5]
