@@ -170,7 +170,7 @@ def _held_out_split(data: str, split: str) -> str:
     from musicgen_live.training.datasets import discover
 
     counts = Counter(file_split for _, file_split in discover(data)[1])
-    if counts[split]:
+    if counts[split] or split == "all":
         return split
     found = ", ".join(f"{count} in {name}" for name, count in counts.items())
     if split == "test" and counts["validation"]:
@@ -183,6 +183,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from musicgen_live.training.evaluate import evaluation_table, format_table
 
     models = args.model or [assets.default_model()]
+    if args.split == "all" and not args.music:
+        raise UserError("--split all: only with --music (NLL is measured on held-out files)")
     args.split = _held_out_split(args.data, args.split)
     if args.music:
         return _music_eval(args, models)
@@ -211,25 +213,27 @@ def _save_into_card(model: Path, field: str, figures: dict[str, Any]) -> None:
 
 
 def _music_eval(args: argparse.Namespace, models: list[Path]) -> int:
-    from musicgen_live.training.music_eval import format_music_table, music_table
+    from musicgen_live.training.music_eval import format_report, music_table
 
     sampling = control_flags.sampling(args, "eval")
-    columns, phrases = music_table(
+    report = music_table(
         args.data,
         models,
         sampling,
         args.split,
         args.samples,
         progress=sys.stderr.isatty(),
+        long_notes=args.long_notes if args.long else 0,
+        long_count=args.long_phrases,
     )
-    print(
-        f"{phrases} phrases of the {args.split} split of {args.data}, {args.samples} answers each"
-    )
-    print(format_music_table(columns, markdown=args.markdown))
+    files = "every file" if args.split == "all" else f"the {args.split} split"
+    print(f"{report.phrases} phrases of {files} of {args.data}, {args.samples} answers each")
+    print(format_report(report, markdown=args.markdown))
     if args.save:
-        for path, (_, figures) in zip(models, columns[1:], strict=False):
-            music = {"phrases": phrases, "samples": args.samples, "sampling": vars(sampling)}
-            _save_into_card(path, "music", music | {"real": columns[0][1], "model": figures})
+        real = report.columns[0][1]
+        for path, (_, figures) in zip(models, report.columns[2:], strict=False):
+            music = {"phrases": report.phrases, "samples": args.samples, "sampling": vars(sampling)}
+            _save_into_card(path, "music", music | {"real": real, "model": figures})
     return 0
 
 

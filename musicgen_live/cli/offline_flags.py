@@ -218,9 +218,11 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     add(
         "--split",
-        choices=("validation", "test"),
+        choices=("validation", "test", "all"),
         default="test",
-        help="held-out files to evaluate on (test falls back to validation when there is none)",
+        help="held-out files to evaluate on (test falls back to validation when there is none); "
+        "with --music, all takes phrases from every file, for a set never trained on (the "
+        "tunes of scripts/make_tunes.py)",
     )
     add("--max-windows", type=values.whole_number(1), default=20000, help="windows to evaluate")
     add("--markdown", action="store_true", help="print a Markdown table")
@@ -234,6 +236,27 @@ def _eval_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         type=values.whole_number(1),
         default=10,
         help="answers per phrase for --music (each figure is their mean)",
+    )
+    add(
+        "--long",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="with --music, also answer --long-phrases phrases with --long-notes notes each, "
+        "without an end, and show how the answers drift per 100 notes",
+    )
+    add(
+        "--long-notes",
+        type=values.whole_number(100),
+        default=1500,
+        metavar="N",
+        help="notes of each long answer (--long)",
+    )
+    add(
+        "--long-phrases",
+        type=values.whole_number(1),
+        default=20,
+        metavar="N",
+        help="phrases answered at length (--long), evenly spaced over the held-out pieces",
     )
     add(
         "--save",

@@ -1,5 +1,6 @@
-"""How an answer is judged as music: IOI spread, chords, dynamics, articulation, key and
-motif reuse against the real continuation (numpy only; README, "Judging answers as music").
+"""How an answer is judged as music: IOI spread, chords, pulse, dynamics, articulation, key,
+motif reuse and the close against the real continuation (numpy only; README, "Judging
+answers as music").
 
 Every figure compares a continuation with the phrase it answers or with the piece's real
 continuation, so numbers from `eval --music`, model.json and the README stay comparable.
@@ -13,14 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from musicgen_live.contract import CHORD_SECONDS
+from musicgen_live.follow import pulse
 from musicgen_live.keys import estimate_key, key_related, pitch_class_histogram, scale_pitch_classes
 from musicgen_live.notes import PITCH, Note, features_to_notes, notes_to_features, sort_notes
+from musicgen_live.training.music_hand import hand_figures
 from musicgen_live.training.ngram import NGramModel
 
 PHRASE_NOTES = 32
 PHRASES_PER_PIECE = 10
 # 12 bins: chords, 30-60 ms, then log-spaced up to about 2.63 s, then everything longer.
 IOI_EDGES = np.concatenate([[0.0, CHORD_SECONDS], np.geomspace(0.06, 4.0, 11)[:10], [np.inf]])
+
 
 @dataclass(frozen=True)
 class HeldOutPhrase:
@@ -29,6 +33,7 @@ class HeldOutPhrase:
     piece: str
     phrase: list[Note]
     real: list[Note]
+    start: int = 0  # the phrase's first note, counted in the piece
 
 
 def held_out_phrases(
@@ -46,9 +51,27 @@ def held_out_phrases(
         for start in np.unique(np.linspace(0, last, per_piece).round().astype(int)):
             middle = start + length
             phrases.append(
-                HeldOutPhrase(name, notes[start:middle], notes[middle : middle + length])
+                HeldOutPhrase(name, notes[start:middle], notes[middle : middle + length], start)
             )
     return phrases
+
+
+def piece_endings(
+    pieces: Sequence[tuple[str, np.ndarray]], length: int = PHRASE_NOTES
+) -> list[HeldOutPhrase]:
+    """The last `length` notes of each piece as the "continuation" of the `length` before."""
+    endings = []
+    for name, rows in pieces:
+        notes = features_to_notes(rows)
+        if len(notes) >= 2 * length:
+            start = len(notes) - 2 * length
+            endings.append(HeldOutPhrase(name, notes[start:-length], notes[-length:], start))
+    return endings
+
+
+def pulse_of(notes: Sequence[Note]) -> float | None:
+    """The median gap between onset groups (follow.pulse); None with fewer than 3 groups."""
+    return pulse(notes_to_features(notes)) if notes else None
 
 
 def inter_onset_intervals(phrase: Sequence[Note], continuation: Sequence[Note]) -> np.ndarray:
@@ -75,6 +98,12 @@ def _mean(values: Sequence[float] | np.ndarray) -> float:
     return float(np.mean(values)) if len(values) else 0.0
 
 
+def _known_mean(values: Sequence[float]) -> float:
+    """The mean of the figures that could be measured (nan: could not); nan if none could."""
+    known = [value for value in values if not np.isnan(value)]
+    return float(np.mean(known)) if known else float("nan")
+
+
 def _std(values: Sequence[float] | np.ndarray) -> float:
     return float(np.std(values)) if len(values) else 0.0
 
@@ -96,10 +125,15 @@ def _timing_figures(phrase: Sequence[Note], continuation: Sequence[Note]) -> dic
     mean = _mean(iois)
     durations = [note.duration for note in continuation]
     velocities = [float(note.velocity) for note in continuation]
+    answer_pulse, phrase_pulse = pulse_of(continuation), pulse_of(phrase)
     return {
         "ioi_mean": mean,
         "ioi_cv": _std(iois) / mean if mean > 0 else 0.0,
         "chord_onsets": _mean(iois < CHORD_SECONDS),
+        "pulse": float("nan") if answer_pulse is None else answer_pulse,
+        "pulse_ratio": (
+            answer_pulse / phrase_pulse if answer_pulse and phrase_pulse else float("nan")
+        ),
         "duration_mean": _mean(durations),
         "duration_std": _std(durations),
         "velocity_mean": _mean(velocities),
@@ -126,8 +160,10 @@ def _pitch_figures(phrase: Sequence[Note], continuation: Sequence[Note]) -> dict
 def music_figures(
     phrase: Sequence[Note], continuation: Sequence[Note], real: Sequence[Note] | None = None
 ) -> dict[str, float]:
-    """Every per-phrase figure; "ioi_distance" only when the real continuation is given."""
+    """Every per-phrase figure; "ioi_distance" only when the real continuation is given; nan
+    where the continuation has no pulse."""
     figures = _timing_figures(phrase, continuation) | _pitch_figures(phrase, continuation)
+    figures |= hand_figures(phrase, continuation)
     if real is not None:
         figures["ioi_distance"] = histogram_distance(
             ioi_histogram(inter_onset_intervals(phrase, continuation)),
@@ -157,15 +193,16 @@ def summarise(
     generated_iois: Sequence[np.ndarray],
     real_iois: Sequence[np.ndarray],
 ) -> dict[str, float]:
-    """One column: each figure averaged per phrase over samples, then over phrases, plus
-    "pooled_ioi_distance" between all generated and all real IOIs."""
+    """One column: each figure averaged per phrase over samples, then over phrases (leaving
+    out what could not be measured, nan), plus "pooled_ioi_distance" between all generated
+    and all real IOIs."""
     per_phrase = [
-        {name: _mean([sample[name] for sample in samples]) for name in samples[0]}
+        {name: _known_mean([sample[name] for sample in samples]) for name in samples[0]}
         for samples in figures_per_phrase
         if samples
     ]
     names = per_phrase[0] if per_phrase else {}
-    column = {name: _mean([row[name] for row in per_phrase]) for name in names}
+    column = {name: _known_mean([row[name] for row in per_phrase]) for name in names}
     column["pooled_ioi_distance"] = pooled_ioi_distance(generated_iois, real_iois)
     return column
 
@@ -179,17 +216,13 @@ Answer = Callable[[HeldOutPhrase, np.random.Generator], list[Note]]
 
 
 def music_column(
-    phrases: Sequence[HeldOutPhrase], answer: Answer, samples: int = 3, seed: int = 0
+    phrases: Sequence[HeldOutPhrase], answers: Sequence[Sequence[Sequence[Note]]]
 ) -> dict[str, float]:
-    """Summarised figures of `samples` answers per phrase, each drawn with a fixed seed."""
+    """Summarised figures of the answers to each phrase (several samples each)."""
     figures, generated = [], []
-    for index, held_out in enumerate(phrases):
-        row = []
-        for sample in range(samples):
-            continuation = answer(held_out, np.random.default_rng([seed, index, sample]))
-            row.append(music_figures(held_out.phrase, continuation, held_out.real))
-            generated.append(inter_onset_intervals(held_out.phrase, continuation))
-        figures.append(row)
+    for held_out, samples in zip(phrases, answers, strict=True):
+        figures.append([music_figures(held_out.phrase, a, held_out.real) for a in samples])
+        generated += [inter_onset_intervals(held_out.phrase, a) for a in samples]
     return summarise(figures, generated, real_ioi_list(phrases))
 
 

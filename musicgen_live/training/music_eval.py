@@ -1,89 +1,135 @@
 """`musicgen-live eval --music`: answers to held-out phrases judged as music.
 
-Every model and a pitch-bigram sampler (with the phrase's own timing) continue the same
-phrases with the same RNG seeds; the real continuation is the reference column.
+Every model and a pitch-bigram sampler (with the phrase's own timing) answer the same
+phrases, each also played at other tempi, loudness and registers (music_follow.py), with
+the same RNG seeds; the real continuation, played the same way, is the reference column,
+and the endings of the held-out pieces are the reference for how answers close. With `long`
+notes, each model also plays endless answers, whose drift is measured (music_drift.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from musicgen_live.continuation import continue_notes
-from musicgen_live.notes import PITCH, Note
+from musicgen_live.notes import PITCH, Note, features_to_notes, notes_to_features
 from musicgen_live.runtime import ModelRunner
 from musicgen_live.sampling import Sampling
 from musicgen_live.training.datasets import load_corpus
 from musicgen_live.training.music import (
     PHRASE_NOTES,
+    Answer,
     HeldOutPhrase,
     held_out_phrases,
     music_column,
+    music_figures,
     ngram_continuation,
+    piece_endings,
     real_column,
+    summarise,
 )
+from musicgen_live.training.music_drift import DriftRow, drift_rows, format_drift, long_phrases
+from musicgen_live.training.music_follow import (
+    CONDITIONS,
+    PLAIN,
+    Answers,
+    follow_figures,
+    played_as,
+    real_answers,
+)
+from musicgen_live.training.music_tables import ENDING_FIGURES, Column, format_music_tables
 from musicgen_live.training.ngram import NGramModel
 
-Column = tuple[str, dict[str, float]]
+ALL = "all"  # the split that takes every file: phrases from a set never trained on
 
-# Figures in table order and their names in the README.
-FIGURE_NAMES = {
-    "ioi_mean": "IOI mean (s)",
-    "ioi_cv": "IOI coefficient of variation",
-    "chord_onsets": "chord onsets",
-    "ioi_distance": "log-IOI histogram distance to real, per phrase",
-    "pooled_ioi_distance": "pooled log-IOI distance to real",
-    "duration_mean": "duration mean (s)",
-    "duration_std": "duration std (s)",
-    "velocity_mean": "velocity mean",
-    "velocity_std": "velocity std",
-    "key_related": "key related",
-    "out_of_scale": "out-of-scale",
-    "pitch_class_distance": "pitch-class distance",
-    "register_drift": "register drift",
-    "repeated_4grams": "repeated 4-grams",
-    "reused_4grams": "4-grams reused from the phrase",
-}
-RATIO_FIGURES = ("ioi_cv", "chord_onsets", "duration_std", "velocity_std")
+
+@dataclass
+class MusicReport:
+    """What `eval --music` measured: the columns of its tables (the real one first), and
+    with long answers the drift of each model beside the real one."""
+
+    phrases: int
+    endings: int  # held-out pieces whose last notes are the endings' reference
+    columns: list[Column]
+    long_notes: int = 0
+    long_phrases: int = 0
+    real_drift: list[DriftRow] = field(default_factory=list)
+    drift: list[tuple[str, list[DriftRow]]] = field(default_factory=list)
 
 
 def model_name(path: Path, runner: ModelRunner) -> str:
     return path.name if path.name == runner.arch else f"{path.name} ({runner.arch})"
 
 
-def model_column(
-    runner: ModelRunner,
-    phrases: Sequence[HeldOutPhrase],
-    sampling: Sampling,
-    samples: int,
-    progress: bool = False,
-) -> dict[str, float]:
-    """The figures of a model's answers: PHRASE_NOTES notes after each phrase."""
-    bar = tqdm(total=len(phrases) * samples, desc="answers", disable=not progress, leave=False)
+def collect_answers(
+    phrases: Sequence[HeldOutPhrase], answer: Answer, samples: int, seed: int = 0
+) -> Answers:
+    """`samples` answers to each phrase played as each condition says; sample s of phrase i
+    draws from the seed [seed, i, s] whatever the condition, so conditions differ only in
+    how the phrase was played."""
+    return {
+        condition: [
+            [
+                answer(played_as(held, condition), np.random.default_rng([seed, index, sample]))
+                for sample in range(samples)
+            ]
+            for index, held in enumerate(phrases)
+        ]
+        for condition in CONDITIONS
+    }
+
+
+def judged(phrases: Sequence[HeldOutPhrase], answers: Answers) -> dict[str, float]:
+    """A column: the answers at x1 judged as music, and how the answers follow the phrase."""
+    return music_column(phrases, answers[PLAIN]) | follow_figures(phrases, answers)
+
+
+def real_judged(phrases: Sequence[HeldOutPhrase]) -> dict[str, float]:
+    """The real continuations, played with their phrases, judged like answers."""
+    return real_column(phrases) | follow_figures(phrases, real_answers(phrases))
+
+
+def endings_column(endings: Sequence[HeldOutPhrase]) -> dict[str, float]:
+    """How the pieces themselves end: their last notes judged as an answer's close."""
+    column = summarise([[music_figures(held.phrase, held.real)] for held in endings], [], [])
+    return {name: column[name] for name in ENDING_FIGURES if endings}
+
+
+def model_answer(runner: ModelRunner, sampling: Sampling, bar: tqdm) -> Answer:
+    """PHRASE_NOTES notes (a target: the answer closes within 8 past it) after a phrase."""
 
     def answer(held: HeldOutPhrase, rng: np.random.Generator) -> list[Note]:
         bar.update()
         return continue_notes(runner, held.phrase, PHRASE_NOTES, sampling, rng)
 
-    try:
-        return music_column(phrases, answer, samples)
-    finally:
-        bar.close()
+    return answer
 
 
-def bigram_column(
-    train: Sequence[tuple[str, np.ndarray]], phrases: Sequence[HeldOutPhrase], samples: int
-) -> dict[str, float]:
+def long_answer(
+    runner: ModelRunner, held: HeldOutPhrase, sampling: Sampling, notes: int, seed: int
+) -> list[Note]:
+    """`notes` notes after the phrase from an endless answer (no target, no close)."""
+    stream = runner.generate(
+        notes_to_features(held.phrase), sampling, np.random.default_rng(seed), target=None
+    )
+    rows = np.stack(list(islice(stream, notes)))
+    return features_to_notes(rows, start=max(note.start for note in held.phrase))
+
+
+def bigram_answer(train: Sequence[tuple[str, np.ndarray]]) -> Answer:
     pitches = (features[:, PITCH].astype(int).tolist() for _, features in train)
     bigram = NGramModel(order=2).fit(pitches)
 
     def answer(held: HeldOutPhrase, rng: np.random.Generator) -> list[Note]:
         return ngram_continuation(bigram, held.phrase, PHRASE_NOTES, rng)
 
-    return music_column(phrases, answer, samples)
+    return answer
 
 
 def music_table(
@@ -93,54 +139,56 @@ def music_table(
     split: str = "test",
     samples: int = 3,
     progress: bool = True,
-) -> tuple[list[Column], int]:
-    """Columns for the real continuation, every model and the bigram sampler, and the
-    number of held-out phrases."""
+    long_notes: int = 0,
+    long_count: int = 0,
+) -> MusicReport:
+    """The columns of the real continuation, every model and (unless the split is ALL, which
+    the bigram would have learned from) the bigram sampler; with `long_notes`, the drift of
+    `long_count` endless answers per model."""
     runners = [ModelRunner.load(path) for path in model_dirs]
     corpus = load_corpus(data, progress=progress)
-    phrases = held_out_phrases(corpus.pieces[split] or corpus.pieces["validation"])
-    columns: list[Column] = [("real", real_column(phrases))]
-    for path, runner in zip(model_dirs, runners, strict=True):
-        figures = model_column(runner, phrases, sampling, samples, progress)
-        columns.append((model_name(path, runner), figures))
-    columns.append(("bigram sampler", bigram_column(corpus.pieces["train"], phrases, samples)))
-    return columns, len(phrases)
-
-
-def ratios_to_real(column: dict[str, float], real: dict[str, float]) -> dict[str, float]:
-    """Generated / real for the figures where "how much like playing" is a ratio."""
-    return {
-        name: column[name] / real[name]
-        for name in RATIO_FIGURES
-        if name in column and real.get(name)
-    }
-
-
-def format_music_table(
-    columns: Sequence[tuple[str, dict[str, float]]], markdown: bool = False
-) -> str:
-    """Figures as rows, one column each (the real one first); the others show ratios to real."""
-    real = columns[0][1] if columns else {}
-    header = ["figure", *(title for title, _ in columns)]
-    body = []
-    for name, label in FIGURE_NAMES.items():
-        if not any(name in column for _, column in columns):
-            continue
-        cells = [label]
-        for index, (_, column) in enumerate(columns):
-            ratio = ratios_to_real(column, real).get(name) if index else None
-            value = f"{column[name]:.3g}" if name in column else "-"
-            cells.append(value if ratio is None else f"{value} ({ratio:.2f}x)")
-        body.append(cells)
-    if markdown:
-        lines = [header, ["---"] * len(header), *body]
-        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-    # Names left-aligned, numbers right-aligned.
-    return "\n".join(
-        "  ".join(
-            cell.rjust(width) if i else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+    if split == ALL:
+        pieces = [piece for pieces in corpus.pieces.values() for piece in pieces]
+        held_out = pieces
+    else:
+        pieces = corpus.pieces[split] or corpus.pieces["validation"]
+        held_out = corpus.pieces["validation"] + corpus.pieces["test"]
+    phrases = held_out_phrases(pieces)
+    endings = piece_endings(held_out)
+    columns: list[Column] = [("real", real_judged(phrases))]
+    columns.append((f"real piece endings ({len(endings)})", endings_column(endings)))
+    total = len(phrases) * samples * len(CONDITIONS) * len(runners)
+    with tqdm(total=total, desc="answers", disable=not progress, leave=False) as bar:
+        for path, runner in zip(model_dirs, runners, strict=True):
+            answers = collect_answers(phrases, model_answer(runner, sampling, bar), samples)
+            columns.append((model_name(path, runner), judged(phrases, answers)))
+    if split != ALL:
+        bigram = bigram_answer(corpus.pieces["train"])
+        columns.append(
+            ("bigram sampler", judged(phrases, collect_answers(phrases, bigram, samples)))
         )
-        for row in [header, *body]
-    )
+    report = MusicReport(len(phrases), len(endings), columns)
+    if long_notes:
+        long = long_phrases(pieces, long_count, long_notes)
+        report.long_notes, report.long_phrases = long_notes, len(long)
+        report.real_drift = drift_rows(long, [held.real for held in long], long_notes)
+        for path, runner in zip(model_dirs, runners, strict=True):
+            played = [
+                long_answer(runner, held, sampling, long_notes, seed)
+                for seed, held in enumerate(tqdm(long, desc="long answers", disable=not progress))
+            ]
+            report.drift.append((model_name(path, runner), drift_rows(long, played, long_notes)))
+    return report
+
+
+def format_report(report: MusicReport, markdown: bool = False) -> str:
+    """Every table of the report; the drift of each model under its title."""
+    parts = [format_music_tables(report.columns, markdown)]
+    for name, rows in report.drift:
+        title = (
+            f"Drift of {name}: {report.long_phrases} answers of {report.long_notes:,} notes "
+            "without an end, per 100 notes against the phrase answered; real: the pieces' own "
+            "continuation, as far as each piece goes"
+        )
+        parts.append(f"{title}\n{format_drift(rows, report.real_drift, markdown)}")
+    return "\n\n".join(parts)

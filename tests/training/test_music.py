@@ -17,13 +17,18 @@ from musicgen_live.training.music import (
     music_column,
     music_figures,
     ngram_continuation,
+    piece_endings,
     pooled_ioi_distance,
     real_column,
     real_floor,
     scale_pitch_classes,
     summarise,
 )
-from musicgen_live.training.music_eval import format_music_table, ratios_to_real
+from musicgen_live.training.music_tables import (
+    format_music_table,
+    format_music_tables,
+    ratios_to_real,
+)
 from musicgen_live.training.ngram import NGramModel
 
 C_MAJOR_SCALE = [60, 62, 64, 65, 67, 69, 71, 72]
@@ -88,11 +93,18 @@ def test_answering_with_the_real_continuation_scores_like_real() -> None:
     figures = music_figures(held_out.phrase, held_out.real, held_out.real)
     assert figures["ioi_distance"] == 0.0
     assert figures["ioi_cv"] > 0.5 and figures["chord_onsets"] > 0.2
-    generated = music_column([held_out] * 2, lambda phrase, rng: phrase.real, samples=2)
+    generated = music_column([held_out] * 2, [[held_out.real] * 2] * 2)
     real = real_column([held_out] * 2)
     assert generated["pooled_ioi_distance"] == 0.0
     ratios = ratios_to_real(generated, real)
-    assert set(ratios) == {"ioi_cv", "chord_onsets", "duration_std", "velocity_std"}
+    assert set(ratios) == {
+        "ioi_cv",
+        "chord_onsets",
+        "pulse",
+        "duration_std",
+        "duration_std_heard",
+        "velocity_std",
+    }
     assert all(ratio == pytest.approx(1.0) for ratio in ratios.values())
     table = format_music_table([("real", real), ("default", generated)])
     assert "IOI coefficient of variation" in table and "(1.00x)" in table
@@ -124,6 +136,49 @@ def test_pooled_distance_and_the_real_floor() -> None:
 def test_summary_averages_samples_then_phrases() -> None:
     figures = [[{"ioi_cv": 0.0}, {"ioi_cv": 1.0}], [{"ioi_cv": 1.0}]]
     assert summarise(figures, [], [])["ioi_cv"] == pytest.approx(0.75)
+
+
+def test_summary_leaves_out_what_could_not_be_measured() -> None:
+    nan = float("nan")
+    figures = [[{"pulse": 0.2}, {"pulse": nan}], [{"pulse": nan}], [{"pulse": 0.4}]]
+    assert summarise(figures, [], [])["pulse"] == pytest.approx(0.3)
+    assert np.isnan(summarise([[{"pulse": nan}]], [], [])["pulse"])
+
+
+def test_pulse_is_the_median_gap_between_onset_groups() -> None:
+    phrase = line(range(60, 68), step=0.5)
+    # chords of three (onsets 10 ms apart) every 0.25 s: the plain median IOI would be 0.01
+    chords = [
+        Note(60 + 4 * k, 64, 4.0 + 0.25 * i + 0.01 * k, 4.2 + 0.25 * i)
+        for i in range(8)
+        for k in range(3)
+    ]
+    figures = music_figures(phrase, chords)
+    assert figures["pulse"] == pytest.approx(0.25)
+    assert figures["pulse_ratio"] == pytest.approx(0.5)
+    assert np.isnan(music_figures(phrase, chords[:6])["pulse"])  # two groups: no pulse
+
+
+def test_piece_endings_are_the_last_notes_after_the_ones_before() -> None:
+    rows = notes_to_features(playing(100))
+    notes = features_to_notes(rows)
+    (ending,) = piece_endings([("piece", rows), ("short", rows[:63])])
+    assert ending.phrase == notes[36:68] and ending.real == notes[68:]
+
+
+def test_the_tables_come_each_with_the_columns_that_have_its_figures() -> None:
+    real = {"ioi_cv": 1.0, "tempo_slope": 0.97, "ends_on_tonic": 0.1, "restruck": 0.01}
+    endings = {"ends_on_tonic": 0.75}
+    model = {"ioi_cv": 0.5, "tempo_slope": 0.5, "ends_on_tonic": 0.5, "restruck": float("nan")}
+    columns = [("real", real), ("real piece endings", endings), ("default", model)]
+    text = format_music_tables(columns, markdown=True).split("\n\n")
+    assert len(text) == 4
+    assert text[0].splitlines()[0] == "| figure | real | default |"
+    assert "| IOI coefficient of variation | 1 | 0.5 (0.50x) |" in text[0]
+    assert text[1].startswith("Following the player") and "| tempo slope | 0.97 | 0.5 |" in text[1]
+    assert "| figure | real | real piece endings | default |" in text[2]
+    assert "| ends on the tonic | 0.1 | 0.75 | 0.5 |" in text[2]
+    assert "| re-struck | 0.01 | - |" in text[3]
 
 
 def test_held_out_phrases_are_evenly_spaced_with_their_real_continuation() -> None:
