@@ -12,6 +12,7 @@ import pytest
 from musicgen_live import contract
 from musicgen_live.answer_shape import AnswerShape
 from musicgen_live.errors import ModelError
+from musicgen_live.follow import pulse
 from musicgen_live.notes import DURATION, PITCH, STEP, VELOCITY, clip_features
 from musicgen_live.readings import Readings
 from musicgen_live.runtime import CARRY_NOTES, ModelRunner, fill_window
@@ -143,3 +144,24 @@ def test_a_stateful_runner_reads_its_window_afresh_once_its_memory_spans_carry_n
     carried = CARRY_NOTES - runner.window  # notes stepped after each read of 8
     assert reads == [0, carried, 2 * carried]
     assert len(steps) == 600 - 1 - 2  # every note after the first: a step or a read
+
+
+def test_a_phrase_at_half_speed_is_answered_at_half_the_pace(tiny_model: Path) -> None:
+    runner = ModelRunner.load(tiny_model)
+    assert runner.reference is not None
+    seed = np.array([[60 + i % 7, 0.2 * (i % 2), 0.3, 70] for i in range(16)], np.float32)
+    slow = seed.copy()
+    slow[:, STEP] *= 2
+    slow[:, DURATION] *= 2
+
+    def pace(rows: np.ndarray, follow: float) -> float:
+        """The answers' pulse, averaged in log over a few draws."""
+        pulses = []
+        for draw in range(6):
+            stream = runner.generate(rows, Sampling(follow=follow), np.random.default_rng(draw))
+            pulses.append(pulse(np.array(list(islice(stream, 32)))) or np.nan)
+        return float(np.exp(np.nanmean(np.log(pulses))))
+
+    followed = pace(slow, 1.0) / pace(seed, 1.0)
+    assert 1.6 < followed < 2.5  # half the speed: about half the pace
+    assert pace(slow, 0.0) / pace(seed, 0.0) < followed  # read as played, it follows less
