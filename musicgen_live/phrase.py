@@ -1,7 +1,8 @@
 """PhraseDetector: decides when the player has finished a phrase (pure; time is passed in).
 
-A phrase ends when every key and the sustain pedal are up and `silence` seconds have passed
-since the last event; at once on a trigger controller; or when it reaches its maximum length.
+A phrase ends when every key and the sustain pedal are up and the silence its rule asks for
+(`phrase_end.py`: fixed, or following the player) has passed since the last release; at once
+on a trigger controller; or when it reaches its maximum length.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 import mido
 
 from musicgen_live.notes import Note, sort_notes
+from musicgen_live.phrase_end import FixedSilence, Rhythm, SilenceRule
 
 SUSTAIN = 64
 
@@ -24,16 +26,19 @@ class Phrase:
 
 @dataclass
 class PhraseDetector:
-    silence: float = 0.4
+    rule: SilenceRule = FixedSilence()
     min_notes: int = 1
     max_notes: int = 128
     max_seconds: float = 30.0
     trigger_cc: int | None = None
     channel: int | None = None  # None: listen on every channel
+    expected_by: float | None = None  # when the next onset is expected, if known elsewhere
+    rhythm: Rhythm = field(default_factory=Rhythm)
     _held: dict[int, tuple[float, int]] = field(default_factory=dict)
     _notes: list[Note] = field(default_factory=list)
     _pedal_down: bool = False
     _last_event: float | None = None
+    _quiet_since: float | None = None  # every key and the pedal up since; None: not known
 
     @property
     def hearing(self) -> bool:
@@ -45,6 +50,7 @@ class PhraseDetector:
         if self.channel is not None and getattr(message, "channel", self.channel) != self.channel:
             return None
         if message.type == "note_on" and message.velocity > 0:
+            self.rhythm.onset(now, self._silent_since(now))
             if message.note in self._held:
                 self._release(message.note, now)
             self._held[message.note] = (now, message.velocity)
@@ -56,9 +62,11 @@ class PhraseDetector:
             return self.end(now) if message.value >= 64 else None
         elif message.type == "control_change" and message.control == SUSTAIN:
             self._pedal_down = message.value >= 64
+            self.rhythm.pedal_seen |= self._pedal_down
         else:
             return None  # clock, active sensing and everything else are not playing
         self._last_event = now
+        self._quiet_since = None if self._held or self._pedal_down else now
         if len(self._notes) + len(self._held) >= self.max_notes:
             return self.end(now)
         return None
@@ -67,7 +75,20 @@ class PhraseDetector:
         """When the phrase will end by silence, if nothing else happens; None while playing."""
         if not self._notes or self._held or self._pedal_down or self._last_event is None:
             return None
-        return self._last_event + self.silence
+        return self._last_event + self.threshold()
+
+    def threshold(self) -> float:
+        """The silence that ends the phrase after the last release (or that would, were
+        everything released at the last event)."""
+        release = 0.0 if self._last_event is None else self._last_event
+        return self.rule.after(release, self.rhythm, self.expected_by)
+
+    def _silent_since(self, now: float) -> float | None:
+        """How long every key and the pedal have been up (across a phrase end); 0 while
+        anything is down; None when not known."""
+        if self._held or self._pedal_down:
+            return 0.0
+        return None if self._quiet_since is None else now - self._quiet_since
 
     def pending(self) -> tuple[tuple[float, int], list[Note]] | None:
         """While the silence runs out: the phrase that will end if nothing else happens, with a
@@ -95,6 +116,8 @@ class PhraseDetector:
 
     def reset(self) -> None:
         """Forget the phrase under way, keys and pedal included (their release may never come)."""
+        if self._held or self._pedal_down:
+            self._quiet_since = None  # nobody knows when they go up
         self._held.clear()
         self._notes.clear()
         self._pedal_down = False

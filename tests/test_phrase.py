@@ -3,6 +3,7 @@
 import mido
 
 from musicgen_live.phrase import PhraseDetector
+from musicgen_live.phrase_end import FixedSilence
 
 
 def msg(text: str) -> mido.Message:
@@ -15,7 +16,7 @@ def play(detector: PhraseDetector, pitch: int, start: float, end: float) -> None
 
 
 def test_phrase_ends_after_silence_once_every_key_is_up() -> None:
-    detector = PhraseDetector(silence=0.4)
+    detector = PhraseDetector(FixedSilence(0.4))
     play(detector, 60, 0.0, 0.3)
     detector.feed(msg("note_on channel=0 note=64 velocity=90"), 0.5)
     assert detector.deadline() is None  # a key is down
@@ -31,7 +32,7 @@ def test_phrase_ends_after_silence_once_every_key_is_up() -> None:
 
 
 def test_sustain_pedal_holds_the_phrase_open() -> None:
-    detector = PhraseDetector(silence=0.4)
+    detector = PhraseDetector(FixedSilence(0.4))
     detector.feed(msg("control_change channel=0 control=64 value=127"), 0.0)
     play(detector, 60, 0.1, 0.2)
     assert detector.poll(3.0) is None
@@ -41,7 +42,7 @@ def test_sustain_pedal_holds_the_phrase_open() -> None:
 
 
 def test_trigger_controller_ends_the_phrase_at_once_with_held_keys() -> None:
-    detector = PhraseDetector(silence=10.0, trigger_cc=67)
+    detector = PhraseDetector(FixedSilence(10.0), trigger_cc=67)
     play(detector, 60, 0.0, 0.2)
     detector.feed(msg("note_on channel=0 note=67 velocity=70"), 0.3)
     phrase = detector.feed(msg("control_change channel=0 control=67 value=127"), 0.5)
@@ -50,17 +51,17 @@ def test_trigger_controller_ends_the_phrase_at_once_with_held_keys() -> None:
 
 
 def test_min_and_max_length() -> None:
-    short = PhraseDetector(silence=0.1, min_notes=3)
+    short = PhraseDetector(FixedSilence(0.1), min_notes=3)
     play(short, 60, 0.0, 0.1)
     play(short, 62, 0.1, 0.2)
     assert short.poll(1.0) is None  # two notes: too short, dropped
     assert not short.hearing
-    capped = PhraseDetector(silence=10.0, max_notes=4)
+    capped = PhraseDetector(FixedSilence(10.0), max_notes=4)
     for i in range(3):
         play(capped, 60 + i, i * 0.1, i * 0.1 + 0.05)
     phrase = capped.feed(msg("note_on channel=0 note=70 velocity=80"), 0.5)
     assert phrase is not None and len(phrase.notes) == 4
-    timed = PhraseDetector(silence=10.0, max_seconds=2.0)
+    timed = PhraseDetector(FixedSilence(10.0), max_seconds=2.0)
     detector_note = msg("note_on channel=0 note=60 velocity=80")
     timed.feed(detector_note, 0.0)
     assert timed.poll(1.9) is None
@@ -68,7 +69,7 @@ def test_min_and_max_length() -> None:
 
 
 def test_clock_sensing_and_other_channels_are_ignored() -> None:
-    detector = PhraseDetector(silence=0.4, channel=0)
+    detector = PhraseDetector(FixedSilence(0.4), channel=0)
     play(detector, 60, 0.0, 0.2)
     detector.feed(mido.Message("clock"), 0.35)
     detector.feed(mido.Message("active_sensing"), 0.5)
@@ -78,7 +79,7 @@ def test_clock_sensing_and_other_channels_are_ignored() -> None:
 
 
 def test_pending_phrase_carries_a_key_that_the_ended_phrase_repeats() -> None:
-    detector = PhraseDetector(silence=0.4)
+    detector = PhraseDetector(FixedSilence(0.4))
     play(detector, 60, 0.0, 0.3)
     first = detector.pending()
     assert first is not None and [n.pitch for n in first[1]] == [60]
@@ -92,7 +93,7 @@ def test_pending_phrase_carries_a_key_that_the_ended_phrase_repeats() -> None:
 
 
 def test_reset_lets_go_of_the_sustain_pedal() -> None:
-    detector = PhraseDetector(silence=0.4)
+    detector = PhraseDetector(FixedSilence(0.4))
     detector.feed(msg("control_change channel=0 control=64 value=127"), 0.0)
     play(detector, 60, 0.1, 0.2)
     assert detector.deadline() is None  # the pedal holds the phrase open

@@ -23,6 +23,8 @@ def resolve_config(
     notices = list(saved.warnings)
     values = {control.name: getattr(args, control.name) for control in for_command("live")}
     values |= {name: v for name, v in saved.controls.items() if name not in explicit}
+    if "silence_ms" in explicit and "phrase_end" not in explicit:
+        values["phrase_end"] = "fixed"  # a script that sets --silence keeps its meaning
     output, synth = args.output, args.synth
     waits_for = set()
     if remembered is not None and not {"output", "synth"} & explicit and saved.output:

@@ -20,6 +20,7 @@ from musicgen_live.live.events import (
     AnswerStarted,
     NotePlayed,
     Notice,
+    PhraseEndRule,
     PhraseHeard,
     State,
     StateChanged,
@@ -42,8 +43,9 @@ class Conductor:
     ) -> None:
         self.performance = performance
         self.detector = PhraseDetector(
-            silence=performance.silence, trigger_cc=trigger_cc, channel=input_channel
+            performance.phrase_end_rule, trigger_cc=trigger_cc, channel=input_channel
         )
+        self._shown_threshold: PhraseEndRule | None = None
         self.pedal = PedalTimeline(input_channel)
         self.state = State.LISTENING
         self.history: collections.deque[np.ndarray] = collections.deque(maxlen=HISTORY)
@@ -56,7 +58,7 @@ class Conductor:
     # ---- inputs -----------------------------------------------------------------------------
 
     def start(self, now: float) -> Outcome:
-        return Outcome(events=[StateChanged(now, self.state)])
+        return Outcome(events=[StateChanged(now, self.state), *self._threshold(now)])
 
     def feed(self, message: mido.Message, now: float) -> Outcome:
         """One message from the player."""
@@ -76,6 +78,8 @@ class Conductor:
             out += self._set_state(State.HEARING, now)
             self._held_poll = now + HELD_POLL
             out += self._prepare_opening()
+        if self.detector.deadline() is not None:
+            out.events += self._threshold(now)
         return out
 
     def tick(self, now: float) -> Outcome:
@@ -139,11 +143,13 @@ class Conductor:
         out.actions.append(Silence())
         return self._then(out, self._set_state(State.LISTENING, now))
 
-    def reconfigure(self, performance: Performance) -> Outcome:
+    def reconfigure(self, performance: Performance, now: float) -> Outcome:
         """New settings for the next answer; an opening decoded with the old ones is dropped."""
         self.performance = performance
-        self.detector.silence = performance.silence
-        return self._drop_opening()
+        self.detector.rule = performance.phrase_end_rule
+        out = self._drop_opening()
+        out.events += self._threshold(now)
+        return out
 
     # ---- questions from the engine ---------------------------------------------------------------
 
@@ -166,6 +172,16 @@ class Conductor:
         return None
 
     # ---- decisions ---------------------------------------------------------------------------
+
+    def _threshold(self, now: float) -> list[PhraseEndRule]:
+        """The phrase-end rule and its silence now, when either changed since last shown."""
+        rule = self.detector.rule.name
+        shown = PhraseEndRule(now, rule, float(round(self.detector.threshold() * 1000)))
+        last = self._shown_threshold
+        if last is not None and (last.rule, last.silence_ms) == (rule, shown.silence_ms):
+            return []
+        self._shown_threshold = shown
+        return [shown]
 
     def _prepare_opening(self) -> Outcome:
         """Once every key is up, decode the answer's opening while the silence runs out, so

@@ -20,7 +20,7 @@ class Control:
     label: str  # on screen, beside the value
     help: str  # one line for --help and the help screen
     default: Value
-    group: str = ""  # the row of steppers it sits in ("" = flag and settings only)
+    group: str = ""  # the row of steppers it sits in ("" = none: flag, settings, keys)
     keys: tuple[str, ...] = ()  # (down, up) for a stepper, (next,) for a choice
     flag: str = ""  # the command-line option; "" = none
     remembered: str = ""  # its key in the settings file; "" = never remembered

@@ -44,6 +44,21 @@ def _temperature(name: str, label: str, what: str, default: float, keys: str) ->
     )
 
 
+def _silence_bound(name: str, end: str, what: str, default: int) -> Number:
+    return Number(
+        name=name,
+        label=f"silence {end} ms",
+        help=f"the {what} silence the adaptive phrase end waits for, in ms",
+        default=default,
+        low=10,
+        high=60_000,
+        step=10,
+        whole=True,
+        flag=f"--silence-{end}",
+        remembered=f"silence_{end}",
+    )
+
+
 ROWS: tuple[Control, ...] = (
     _temperature("temperature", "pitch temp", "pitch", sampling.TEMPERATURE, "tT"),
     Number(
@@ -96,6 +111,19 @@ ROWS: tuple[Control, ...] = (
         flag="--silence",
         remembered="silence",
     ),
+    Choice(
+        name="phrase_end",
+        label="phrase end",
+        help="what ends a phrase: a silence that follows your playing (adaptive), or always "
+        "--silence (fixed; an explicit --silence chooses it unless --phrase-end is given)",
+        default="adaptive",
+        choices=("adaptive", "fixed"),
+        keys=("e",),  # shown in the state panel, with the silence it waits for
+        flag="--phrase-end",
+        remembered="phrase_end",
+    ),
+    _silence_bound("silence_min_ms", "min", "shortest", 60),
+    _silence_bound("silence_max_ms", "max", "longest", 1500),
     Choice(
         name="mode",
         label="mode",

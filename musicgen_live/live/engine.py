@@ -149,7 +149,7 @@ class Engine:
         self._apply(self.conductor.panic(self.clock.now()))
 
     def reconfigure(self, performance: Performance) -> None:
-        self._apply(self.conductor.reconfigure(performance))
+        self._apply(self.conductor.reconfigure(performance, self.clock.now()))
 
     def echo(self, message: mido.Message) -> None:
         """Sound a message of the player's on the outputs (the demo's phrase)."""

@@ -39,6 +39,14 @@ class PhraseHeard(EngineEvent):
 
 
 @dataclass(frozen=True)
+class PhraseEndRule(EngineEvent):
+    """The rule that ends phrases and the silence it waits for now after the last release."""
+
+    rule: str  # "adaptive" or "fixed"
+    silence_ms: float
+
+
+@dataclass(frozen=True)
 class AnswerStarted(EngineEvent):
     latency_ms: float  # phrase end (detector fired) to the first note sent
 
@@ -115,6 +123,8 @@ def describe(event: EngineEvent) -> str:
             return f"state {state}"
         case PhraseHeard(notes=notes, seconds=seconds):
             return f"phrase heard: {notes} notes, {seconds:.2f} s"
+        case PhraseEndRule(rule=rule, silence_ms=silence):
+            return f"phrase end: {rule}, {silence:.0f} ms of silence"
         case AnswerStarted(latency_ms=latency):
             return f"answer started: first note {latency:.1f} ms after the phrase ended"
         case AnswerEnded(notes=notes, interrupted=interrupted, late_events=late):

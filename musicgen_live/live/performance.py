@@ -8,6 +8,7 @@ from typing import Any
 from musicgen_live.errors import UserError
 from musicgen_live.live.control_kinds import Length, Value
 from musicgen_live.live.controls import CONTROLS, defaults
+from musicgen_live.phrase_end import AdaptiveSilence, FixedSilence, SilenceRule
 from musicgen_live.sampling import Sampling
 
 
@@ -95,6 +96,14 @@ class Performance:
         """The silence that ends a phrase, in seconds."""
         return float(self.silence_ms) / 1000
 
+    @property
+    def phrase_end_rule(self) -> SilenceRule:
+        """The rule that ends a phrase: `silence` always, or a silence that follows the
+        player within the bounds."""
+        if self.phrase_end == "fixed":
+            return FixedSilence(self.silence)
+        return AdaptiveSilence(self.silence_min_ms / 1000, self.silence_max_ms / 1000)
+
     def sampling(self) -> Sampling:
         return Sampling(
             temperature=self.temperature,
@@ -112,5 +121,10 @@ class Performance:
         if self.low > self.high:
             raise UserError(
                 f"--low {self.low} is above --high {self.high}: low must not exceed high"
+            )
+        if self.silence_min_ms > self.silence_max_ms:
+            raise UserError(
+                f"--silence-min {self.silence_min_ms} is above --silence-max "
+                f"{self.silence_max_ms}: the shortest silence must not exceed the longest"
             )
         return self

@@ -23,7 +23,7 @@ class Rig:
         self.runner = runner or ScriptedRunner(CHORDS, self.clock)
         self.sinks = [ListSink(self.clock) for _ in range(sinks)]
         self.events: list[EngineEvent] = []
-        conductor = Conductor(Performance(silence_ms=300, length=length))
+        conductor = Conductor(Performance(silence_ms=300, phrase_end="fixed", length=length))
         self.engine = Engine(
             self.runner,  # type: ignore[arg-type]
             conductor,

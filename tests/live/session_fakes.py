@@ -84,7 +84,7 @@ class SessionRig:
             input=input,
             output="out A",
             waits_for=waits_for,
-            performance=Performance(silence_ms=300, length=length),
+            performance=Performance(silence_ms=300, phrase_end="fixed", length=length),
             demo=demo,
         )
         self.events: list[EngineEvent] = []

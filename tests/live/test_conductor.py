@@ -16,6 +16,7 @@ from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
     Notice,
+    PhraseEndRule,
     PhraseHeard,
     State,
     StateChanged,
@@ -23,6 +24,7 @@ from musicgen_live.live.events import (
 from musicgen_live.live.performance import Performance
 from musicgen_live.midi_files import notes_from_midi
 from musicgen_live.notes import DURATION, Note, notes_to_features
+from musicgen_live.phrase_end import FixedSilence
 
 
 def on(pitch: int, velocity: int = 80) -> mido.Message:
@@ -253,8 +255,10 @@ def test_a_failed_decode_is_reported_and_the_conductor_listens_again() -> None:
 def test_reconfigure_applies_to_the_next_answer_and_drops_the_opening() -> None:
     conductor = Conductor(Performance(silence_ms=400))
     phrase(conductor, pitches=(60,))
-    out = conductor.reconfigure(Performance(silence_ms=200, temperature=1.5))
-    assert kinds(out) == [StopDecoding] and conductor.detector.silence == 0.2
+    fixed = Performance(silence_ms=200, temperature=1.5, phrase_end="fixed")
+    out = conductor.reconfigure(fixed, 0.2)
+    assert kinds(out) == [StopDecoding] and conductor.detector.rule == FixedSilence(0.2)
+    assert out.events == [PhraseEndRule(0.2, "fixed", 200.0)]
     out = conductor.feed(on(61), 0.5)
     out = conductor.feed(off(61), 0.6)
     decode = out.actions[0]
