@@ -146,6 +146,9 @@ class MusicgenApp(App[int]):
     def on_state_shown(self, message: messages.StateShown) -> None:
         self.query_one(StatePanel).state = message.state
 
+    def on_phrase_end_shown(self, message: messages.PhraseEndShown) -> None:
+        self.query_one(StatePanel).show_phrase_end(message.rule, message.silence_ms)
+
     def on_latency_measured(self, message: messages.LatencyMeasured) -> None:
         self.query_one(StatePanel).add_latency(message.latency_ms)
         self.log_line(message.line)

@@ -13,6 +13,7 @@ from musicgen_live.live.events import (
     EngineEvent,
     Failed,
     ModelLoaded,
+    PhraseEndRule,
     PortsAvailable,
     PortsInUse,
     PortSwitched,
@@ -29,6 +30,15 @@ class StateShown(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StateShown)
+
+
+@dataclass
+class PhraseEndShown(Message):
+    rule: str
+    silence_ms: float
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PhraseEndShown)
 
 
 class NotesArrived(Message):
@@ -99,6 +109,8 @@ def message_for(event: EngineEvent) -> Message:
     match event:
         case StateChanged(state=state):
             return StateShown(state)
+        case PhraseEndRule(rule=rule, silence_ms=silence):
+            return PhraseEndShown(rule, silence)
         case AnswerStarted(latency_ms=latency):
             return LatencyMeasured(latency, describe(event))
         case AnswerEnded(at=at, late_events=late):

@@ -120,7 +120,8 @@ class PianoRoll(Widget):
 
 
 class StatePanel(Static):
-    """Listening / hearing / answering, the response latency and late events."""
+    """Listening / hearing / answering, the response latency, late events, recording, and
+    the rule that ends a phrase with the silence it waits for now."""
 
     state: reactive[State] = reactive(State.LISTENING)
     latencies: list[float]
@@ -130,6 +131,11 @@ class StatePanel(Static):
         self.latencies = []
         self.late_events = 0
         self.recording = ""
+        self.phrase_end = ""
+
+    def show_phrase_end(self, rule: str, silence_ms: float) -> None:
+        self.phrase_end = f"phrase end {rule} {silence_ms:.0f} ms"
+        self.refresh()
 
     def add_latency(self, milliseconds: float) -> None:
         self.latencies = (self.latencies + [milliseconds])[-200:]
@@ -149,6 +155,8 @@ class StatePanel(Static):
             f"● REC {self.recording}" if self.recording else "not recording",
             style="red" if self.recording else "dim",
         )
+        if self.phrase_end:
+            text.append(f"\n{self.phrase_end}", style="dim")
         return text
 
     def watch_state(self, state: State) -> None:

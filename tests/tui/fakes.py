@@ -10,7 +10,14 @@ from typing import Any
 from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command
 from musicgen_live.live.config import LiveConfig
-from musicgen_live.live.events import EngineEvent, Notice, PortsInUse, State, StateChanged
+from musicgen_live.live.events import (
+    EngineEvent,
+    Notice,
+    PhraseEndRule,
+    PortsInUse,
+    State,
+    StateChanged,
+)
 from musicgen_live.live.performance import Performance
 from musicgen_live.tui.app import MusicgenApp, make_app
 
@@ -24,6 +31,7 @@ class FakeEngine:
     def start(self) -> None:
         self.started = True
         self.on_event(StateChanged(0.0, State.LISTENING))
+        self.on_event(PhraseEndRule(0.0, "adaptive", 400.0))
         self.on_event(PortsInUse(0.0, ("input: musicgen-live in (virtual)", "output: test out")))
         self.on_event(Notice(0.0, "info", "input: musicgen-live in (virtual)"))
         self.on_event(Notice(0.0, "info", "output: test out"))

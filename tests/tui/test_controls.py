@@ -61,15 +61,25 @@ async def test_keys_step_from_the_flag_value_the_right_way(control: Number, end:
         assert as_number(control, str(getattr(sent.performance, control.name))) == moved
 
 
-async def test_a_choice_key_moves_to_the_next_choice_and_is_remembered() -> None:
-    (mode,) = [c for c in KEYED if isinstance(c, Choice)]
+CHOICES = [c for c in KEYED if isinstance(c, Choice)]
+
+
+@pytest.mark.parametrize("choice", CHOICES, ids=[c.name for c in CHOICES])
+async def test_a_choice_key_moves_to_the_next_choice_and_is_remembered(choice: Choice) -> None:
+    following = choice.stepped(choice.default, 1)
+    back = choice.stepped(following, 1)
     app = fake_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(mode.keys[0])
-        assert shown(app, mode) == "continuous"
-        await pilot.click(f"#{mode.name}")
-        assert shown(app, mode) == "call-response"
-    assert load_settings().controls == {"mode": "call-response"}
+        await pilot.press(choice.keys[0])
+        assert getattr(app.performance, choice.name) == following
+        if choice.group:  # its button shows it, and a click moves it on too
+            assert shown(app, choice) == following
+            await pilot.click(f"#{choice.name}")
+            assert shown(app, choice) == back
+        else:
+            await pilot.press(choice.keys[0])
+        assert getattr(app.performance, choice.name) == back
+    assert load_settings().controls == {choice.name: back}
 
 
 async def test_the_buttons_step_like_the_keys() -> None:
