@@ -99,7 +99,7 @@ ROWS: tuple[Control, ...] = (
     Number(
         name="silence_ms",
         label="silence ms",
-        help="silence that ends a phrase, in ms",
+        help="silence that ends a phrase under the fixed phrase end, in ms",
         default=400,
         low=10,
         high=60_000,
