@@ -80,8 +80,8 @@ class Patience:
 
 
 # tuned on the hannds training pieces, as recorded and with the pedal stripped
-WITH_PEDAL = Patience(late=2.5, rests=3.0, breath=0.15)  # a silence is rare: maybe a breath
-KEYS_ONLY = Patience(late=2.0, rests=1.25, breath=0.15)  # fingers alone leave gaps every beat
+WITH_PEDAL = Patience(late=2.5, rests=3.0, breath=0.13)  # a silence is rare: maybe a breath
+KEYS_ONLY = Patience(late=2.0, rests=1.25, breath=0.13)  # fingers alone leave gaps every beat
 
 
 @dataclass(frozen=True)

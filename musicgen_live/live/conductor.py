@@ -30,6 +30,7 @@ from musicgen_live.live.performance import Performance
 from musicgen_live.notes import STEP, Note, notes_to_features
 from musicgen_live.phrase import Phrase, PhraseDetector
 
+TOGETHER = 0.01  # keys struck this close are read as struck together (input is stamped per cycle)
 HISTORY = 256  # notes of the past kept as context
 HELD_POLL = 0.1  # while keys are held, look this often whether the phrase grew too long
 
@@ -202,6 +203,7 @@ class Conductor:
         """The phrase as feature rows, as a file's are read (the sustain pedal applied), its
         first note after the real gap from the history's last (not a chord with it)."""
         rows = notes_to_features(self.pedal.sustained(notes))
+        rows[rows[:, STEP] < TOGETHER, STEP] = 0.0  # a chord that straddled an input cycle
         if len(rows) and self.history and self.last_onset is not None:
             gap = min(note.start for note in notes) - self.last_onset
             rows[0, STEP] = min(max(gap, 0.0), MAX_SECONDS)

@@ -67,4 +67,9 @@ def start_headless(model: Path, *extra: str, input_port: str | None = None) -> H
     session = Headless(process, keyboard, capture)  # type: ignore[arg-type]
     threading.Thread(target=session.read_events, daemon=True).start()
     session.wait_event(lambda e: e.get("event") == "StateChanged")
+    if keyboard is not None:  # a connection takes effect in JACK's next cycles
+        deadline = time.monotonic() + 5
+        while not keyboard.connected() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
     return session
