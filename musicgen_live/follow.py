@@ -7,7 +7,7 @@ and an octave up. The corpus's reference values are in the model's card (`refere
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -110,4 +110,4 @@ class FollowMap:
         return max(0, low + self.pitch), min(127, high + self.pitch)
 
     def identity(self) -> bool:
-        return self == replace(self, time=1.0, velocity=0.0, pitch=0)
+        return self == FollowMap()

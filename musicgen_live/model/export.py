@@ -31,7 +31,7 @@ from musicgen_live.model.heads import NoteHeads
 from musicgen_live.model.stateful import RecurrentBody
 from musicgen_live.notes import clip_features
 from musicgen_live.train_config import TRANSPOSITION, TrainConfig, load_dataclass, save_json
-from musicgen_live.training.datasets import load_corpus
+from musicgen_live.training.datasets import run_corpus
 from musicgen_live.training.run_folder import run_checkpoint
 
 
@@ -181,13 +181,7 @@ def corpus_reference(config: TrainConfig) -> Reference | None:
     phrase toward (follow.py); None, said on stderr, when they cannot be read: the model
     then plays at its own tempo, loudness and register whatever the player does."""
     try:
-        corpus = load_corpus(
-            config.data,
-            sustain=config.sustain,
-            cache_dir=Path(config.cache_dir) if config.cache_dir else None,
-            progress=False,
-            tracks=config.tracks,
-        )
+        corpus = run_corpus(config)
     except UserError as error:
         why = str(error)
     else:

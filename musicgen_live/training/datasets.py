@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from musicgen_live.errors import MidiFileError, UserError
 from musicgen_live.midi_files import features_from_midi
+from musicgen_live.train_config import TrainConfig
 
 SPLITS = ("train", "validation", "test")
 MIDI_SUFFIXES = (".mid", ".midi")
@@ -193,6 +194,18 @@ def load_corpus(
     if not corpus.pieces["train"]:
         raise UserError(no_training_files(corpus, data, len(files)))
     return corpus
+
+
+def run_corpus(config: TrainConfig, progress: bool = False) -> Corpus:
+    """The corpus a training run reads, with the run's own settings (data, pedal, tracks,
+    feature cache)."""
+    return load_corpus(
+        config.data,
+        sustain=config.sustain,
+        cache_dir=Path(config.cache_dir) if config.cache_dir else None,
+        progress=progress,
+        tracks=config.tracks,
+    )
 
 
 def no_training_files(corpus: Corpus, data: str, found: int) -> str:

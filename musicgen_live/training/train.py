@@ -24,7 +24,7 @@ from musicgen_live.model.architectures import (
 from musicgen_live.notes import PITCH, clip_features
 from musicgen_live.train_config import TrainConfig, load_dataclass, save_json
 from musicgen_live.training.callbacks import Progress, epoch_callbacks
-from musicgen_live.training.datasets import Corpus, load_corpus, skip_report
+from musicgen_live.training.datasets import Corpus, run_corpus, skip_report
 from musicgen_live.training.distributed import (
     fit_multi_worker,
     is_chief,
@@ -117,13 +117,7 @@ def _check(config: TrainConfig) -> None:
 
 def _corpus(config: TrainConfig, progress: bool) -> Corpus:
     """The corpus the run learns from, its summary and the files it skipped printed."""
-    corpus = load_corpus(
-        config.data,
-        sustain=config.sustain,
-        cache_dir=Path(config.cache_dir) if config.cache_dir else None,
-        progress=progress,
-        tracks=config.tracks,
-    )
+    corpus = run_corpus(config, progress)
     print(corpus.summary())
     for line in skip_report(corpus):
         print(line)
