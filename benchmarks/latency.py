@@ -47,6 +47,7 @@ from musicgen_live.training.datasets import hannds_folder  # noqa: E402
 from tests.rig.jack_rig import (  # noqa: E402
     MonitorProcess,
     backend,
+    close_listers,
     play,
     start_jack,
     wait_port,
@@ -252,6 +253,7 @@ def main() -> int:
     finally:
         if engine is not None and engine.process.poll() is None:
             engine.process.kill()
+        close_listers()
         jack.terminate()
         jack.wait(timeout=10)
 

@@ -87,6 +87,7 @@ def test_piece() -> Path:
 def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A JACK dummy server of our own; the tests' and the engine's ports live on it."""
     from tests.jack import start_jack
+    from tests.rig.jack_rig import close_listers
 
     name = f"musicgen-test-{os.getpid()}"
     # 256-frame periods (5.3 ms) leave the Python callbacks of the test ports room to run;
@@ -94,6 +95,7 @@ def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process = start_jack(name, tmp_path_factory.mktemp("jack") / "jackd.log", period=256)
     os.environ["JACK_DEFAULT_SERVER"] = name
     yield name
+    close_listers()
     process.terminate()
     process.wait(timeout=10)
 

@@ -15,6 +15,7 @@ from musicgen_live.synth import (
     find_soundfont,
     render,
 )
+from tests.rig.jack_rig import jack_lister
 
 SYSTEM_SOUNDFONT = find_soundfont()
 
@@ -84,11 +85,9 @@ def test_a_broken_soundfont_is_one_error_without_fluidsynths_own_lines(
 def test_fluidsynth_on_jack_plays_into_the_playback_ports(
     jack_server: str, audio_ports: tuple[str, ...] | None, expected: dict[str, str]
 ) -> None:
-    import jack
-
     sink = SynthSink(find_soundfont(), "jack", audio_ports)
-    client = jack.Client("synth-probe", no_start_server=True)
     try:
+        client = jack_lister()
         connected = {
             port.shortname: [c.name for c in client.get_all_connections(port)]
             for port in client.get_ports(f"{JACK_ID}:")
@@ -97,7 +96,6 @@ def test_fluidsynth_on_jack_plays_into_the_playback_ports(
             name: [target] for name, target in expected.items()
         }
     finally:
-        client.close()
         sink.close()
 
 

@@ -18,6 +18,7 @@ from musicgen_live.answer_shape import ENDING_REACH
 from tests.jack import phrase_events, play
 from tests.midi_checks import sounding_after
 from tests.rig.headless import Headless, start_headless
+from tests.rig.jack_rig import jack_lister
 
 PHRASE = assets.demo_phrase()
 pytestmark = pytest.mark.jack
@@ -38,14 +39,8 @@ def running(model: Path, *extra: str) -> Iterator[Headless]:
 
 def port_of(session: Headless, side: str) -> str:
     """The full JACK name of the engine's own input ("in") or output ("out") port."""
-    import jack
-
-    client = jack.Client("test-ports", no_start_server=True)
-    try:
-        tag = session.process.args[session.process.args.index("--in") + 1].split("-")[-1]
-        names = [p.name for p in client.get_ports(f"engine-{side}-{tag}", is_midi=True)]
-    finally:
-        client.close()
+    tag = session.process.args[session.process.args.index("--in") + 1].split("-")[-1]
+    names = [p.name for p in jack_lister().get_ports(f"engine-{side}-{tag}", is_midi=True)]
     assert len(names) == 1, names
     return names[0]
 
@@ -53,10 +48,8 @@ def port_of(session: Headless, side: str) -> str:
 def test_an_output_routed_into_the_input_is_not_answered(
     jack_server: str, tiny_model: Path
 ) -> None:
-    import jack
-
     with running(tiny_model, "--length", "8") as session:
-        client = jack.Client("test-loop", no_start_server=True)
+        client = jack_lister()
         client.connect(port_of(session, "out"), port_of(session, "in"))
         try:
             play(session.keyboard, phrase_events(PHRASE, 12))
@@ -71,7 +64,7 @@ def test_an_output_routed_into_the_input_is_not_answered(
             session.wait_event(lambda e: e.get("event") == "AnswerEnded" and e.get("interrupted"))
             session.keyboard.send(mido.Message("note_off", note=40))
         finally:
-            client.close()
+            client.disconnect(port_of(session, "out"), port_of(session, "in"))
         assert session.stop() == 0
 
 

@@ -178,14 +178,48 @@ def play(port: Any, events: list[tuple[float, mido.Message]]) -> float:
     return time.monotonic()
 
 
+_LISTERS: dict[str, Any] = {}
+
+
+def jack_lister() -> Any:
+    """One JACK client per server, kept open, for looking up ports.
+
+    mido lists ports through a client it opens and closes on each call. A client that comes
+    and goes within milliseconds can leave the other processes on the server holding a stale
+    semaphore for its slot (jack2 issue 721): the next client JACK gives that slot may then
+    never be woken in its cycle, and its input is lost for as long as it lives (seen as
+    thousands of "was not finished, state = Triggered" in jackd's log). A listing client kept
+    open never frees its slot."""
+    import jack
+
+    server = os.environ.get("JACK_DEFAULT_SERVER", "default")
+    if server not in _LISTERS:
+        _LISTERS[server] = jack.Client("test-lister", no_start_server=True, servername=server)
+    return _LISTERS[server]
+
+
+def close_listers() -> None:
+    """Close the listing clients (before their server stops)."""
+    for client in _LISTERS.values():
+        client.close()
+    _LISTERS.clear()
+
+
+def jack_port_names(kind: str) -> list[str]:
+    """Full names of the JACK MIDI ports that a MIDI "input" reads from (JACK outputs) or an
+    "output" writes to (JACK inputs), as mido names them."""
+    ports = jack_lister().get_ports(
+        is_midi=True, is_output=kind == "input", is_input=kind == "output"
+    )
+    return [port.name for port in ports]
+
+
 def wait_port(kind: str, wanted: str, timeout: float = 15.0) -> str:
     """The full name of a port (e.g. the engine's virtual one) once it exists."""
-    midi = backend()
-    lister = midi.get_output_names if kind == "output" else midi.get_input_names
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        names = [name for name in lister() if name.endswith(wanted)]
+        names = [name for name in jack_port_names(kind) if name.endswith(wanted)]
         if names:
             return names[-1]
         time.sleep(0.05)
-    raise AssertionError(f"no {kind} port {wanted!r}: {lister()}")
+    raise AssertionError(f"no {kind} port {wanted!r}: {jack_port_names(kind)}")
