@@ -74,10 +74,20 @@ def probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
 
 
 def draw(chances: np.ndarray, rng: np.random.Generator) -> int:
-    """A class index drawn with the given chances (not necessarily summing to 1)."""
-    cumulative = np.cumsum(chances)
-    pick = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], "right"))
-    return min(pick, len(cumulative) - 1)
+    """A class index drawn with the given chances (not necessarily summing to 1).
+
+    An exponential race: each class gets its own exponential variate and the smallest
+    variate / chance wins, which picks class i with chance[i] / sum exactly. Unlike reading
+    one uniform number against the running total, where a small change in any class moves
+    every boundary above it, the winner changes only if the change is as large as the gap
+    between the two leading classes: the same seed answers a phrase played a few
+    milliseconds differently the same way."""
+    weights = np.asarray(chances, dtype=np.float64)
+    race = rng.standard_exponential(len(weights))
+    times = np.full(len(weights), np.inf)
+    entered = weights > 0
+    times[entered] = race[entered] / weights[entered]
+    return int(np.argmin(times))
 
 
 def sample_pitch(
@@ -96,8 +106,9 @@ def sample_pitch(
     order = np.argsort(-chances, kind="stable")
     cumulative = np.cumsum(chances[order])
     kept = min(int(np.searchsorted(cumulative, sampling.top_p)) + 1, 128)
-    pick = int(np.searchsorted(cumulative[:kept], rng.random() * cumulative[kept - 1], "right"))
-    return int(order[min(pick, kept - 1)])
+    nucleus = np.zeros(128)
+    nucleus[order[:kept]] = chances[order[:kept]]
+    return draw(nucleus, rng)  # each pitch keeps its own variate, whatever its rank
 
 
 def sample_class(
