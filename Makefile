@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := libfluidsynth3 timgm6mb-soundfont jackd2
+APT_PACKAGES := libfluidsynth3 timgm6mb-soundfont jackd2 jack-midi-clock
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck pytest system venv bench clean
@@ -28,7 +28,8 @@ bench: venv
 
 venv: system $(STAMP)
 
-# System packages: FluidSynth, a General MIDI soundfont and JACK (the tests run a dummy server).
+# System packages: FluidSynth, a General MIDI soundfont, JACK (the tests run a dummy server)
+# and jack_midi_clock (the tests' MIDI clock source).
 system:
 	@if [ "$$(uname)" = Darwin ]; then \
 	  command -v fluidsynth >/dev/null || brew install fluid-synth jack; \

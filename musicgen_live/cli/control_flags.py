@@ -30,11 +30,13 @@ def control_type(control: Control) -> Callable[[str], Value]:
 def add_control_flags(parser: argparse.ArgumentParser, command: str) -> None:
     """One flag per control the command takes, with the control's range in its help."""
     for control in for_command(command):
+        bare = {} if control.bare is None else {"nargs": "?", "const": control.bare}
         parser.add_argument(
             control.flag,
             dest=control.name,
             type=control_type(control),
             default=control.default,
+            **bare,  # type: ignore[arg-type]
             metavar=control.flag.removeprefix("--").upper().replace("-", "_"),
             help=f"{control.help}; {control.allowed().removeprefix('must be ')}"
             f" (default: {control.shown(control.default)})",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import mido
 import numpy as np
 
 from musicgen_live.live.events import EngineEvent
@@ -40,7 +41,14 @@ class Silence:
     """Note-offs for every sounding note, then sustain off and All Notes Off."""
 
 
-Action = Decode | StopDecoding | Play | Silence
+@dataclass(frozen=True)
+class Send:
+    """Send these messages now (MIDI clock Start or Stop)."""
+
+    messages: tuple[mido.Message, ...]
+
+
+Action = Decode | StopDecoding | Play | Silence | Send
 
 
 @dataclass

@@ -10,6 +10,7 @@ import numpy as np
 
 from musicgen_live.answer_shape import ENDING_REACH
 from musicgen_live.live.performance import Performance
+from musicgen_live.midi_clock import Grid
 from musicgen_live.notes import DURATION, PITCH, STEP, VELOCITY, Note
 
 LOOKAHEAD = 0.25  # seconds of answer decoded ahead of playback
@@ -40,10 +41,13 @@ class Answer:
     last_end: float = 0.0
     done_at: float | None = None  # set once the last note is placed
     started: bool = False  # its first note has left
+    grid: Grid | None = None  # the MIDI clock's grid, under --sync clock
+    model_time: float = 0.0  # the last onset where the model put it (before the grid)
 
     @classmethod
-    def after(cls, phrase_end: float, performance: Performance) -> Answer:
-        return cls(phrase_end, phrase_end, performance, time=phrase_end, last_end=phrase_end)
+    def after(cls, phrase_end: float, performance: Performance, grid: Grid | None = None) -> Answer:
+        start = phrase_end if grid is None else grid.first(phrase_end)
+        return cls(phrase_end, start, performance, time=start, last_end=start, grid=grid)
 
     @property
     def continuous(self) -> bool:
@@ -54,13 +58,17 @@ class Answer:
         is finished: `done_at` is set)."""
         if self.done_at is not None:
             return None
-        time = self.time + float(row[STEP]) if self.notes else self.start
+        model_time = self.model_time + float(row[STEP]) if self.notes else self.start
+        time = model_time
+        if self.grid is not None and self.notes:
+            time = self.grid.snap(model_time, self.time)
         limit = self.performance.length_seconds
         if not self.continuous and limit is not None and time - self.start > limit:
             self.finish()
             return None
         note = Note(int(row[PITCH]), int(row[VELOCITY]), time, time + float(row[DURATION]))
-        self.time, self.last_end = time, max(self.last_end, note.end)
+        self.time, self.model_time = time, model_time
+        self.last_end = max(self.last_end, note.end)
         self.notes += 1
         if not self.continuous and self.notes >= (self.performance.length_notes or 10**9) + (
             ENDING_REACH

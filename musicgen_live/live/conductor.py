@@ -27,6 +27,7 @@ from musicgen_live.live.events import (
 )
 from musicgen_live.live.pedal import PedalTimeline
 from musicgen_live.live.performance import Performance
+from musicgen_live.live.sync import Sync
 from musicgen_live.notes import STEP, Note, notes_to_features
 from musicgen_live.phrase import Phrase, PhraseDetector
 
@@ -48,6 +49,7 @@ class Conductor:
         )
         self._shown_threshold: PhraseEndRule | None = None
         self.pedal = PedalTimeline(input_channel)
+        self.sync = Sync()  # the MIDI clock followed or sent
         self.state = State.LISTENING
         self.history: collections.deque[np.ndarray] = collections.deque(maxlen=HISTORY)
         self.last_onset: float | None = None  # of the history's last note, in seconds
@@ -59,12 +61,16 @@ class Conductor:
     # ---- inputs -----------------------------------------------------------------------------
 
     def start(self, now: float) -> Outcome:
-        return Outcome(events=[StateChanged(now, self.state), *self._threshold(now)])
+        out = Outcome(events=[StateChanged(now, self.state), *self._threshold(now)])
+        out += self.sync.configure(self.performance, now, show=True)
+        return out
 
     def feed(self, message: mido.Message, now: float) -> Outcome:
         """One message from the player."""
         out = Outcome()
-        if message.type in ("clock", "active_sensing"):
+        if self.sync.feed(message, now, self.performance):
+            return Outcome(events=self.sync.shown(now, self.performance))
+        if message.type == "active_sensing":
             return out
         striking = message.type == "note_on" and message.velocity > 0
         if striking and self.state is State.ANSWERING:
@@ -150,6 +156,7 @@ class Conductor:
         self.detector.rule = performance.phrase_end_rule
         out = self._drop_opening()
         out.events += self._threshold(now)
+        out += self.sync.configure(performance, now)
         return out
 
     # ---- questions from the engine ---------------------------------------------------------------
@@ -222,11 +229,13 @@ class Conductor:
         opening, self.opening = self.opening, None
         seconds = phrase.notes[-1].end - phrase.notes[0].start
         out.events.append(PhraseHeard(now, len(phrase.notes), seconds))
-        self.history.extend(self._phrase_rows(phrase.notes))
+        rows = self._phrase_rows(phrase.notes)
+        self.history.extend(rows)
         self.last_onset = max(note.start for note in phrase.notes)
-        self.answer = Answer.after(now, self.performance)
+        self.answer = Answer.after(now, self.performance, self.sync.grid(self.performance))
         self.answered += 1
         out += self._set_state(State.ANSWERING, now)
+        out += self.sync.answer_begins(self.answer.start, rows, self.performance)
         if opening is not None and opening.key == phrase.key:
             for row in opening.rows:
                 out += self._place(row)

@@ -25,6 +25,7 @@ class Control:
     flag: str = ""  # the command-line option; "" = none
     remembered: str = ""  # its key in the settings file; "" = never remembered
     commands: frozenset[str] = LIVE  # the subcommands that take the flag
+    bare: Value = None  # the value of the flag given without one (None: a value is needed)
 
     def parse(self, text: str) -> Value:
         """A value from text (a flag, a settings file); ValueError says what is allowed."""

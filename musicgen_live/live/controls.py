@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from musicgen_live import sampling
+from musicgen_live import midi_clock, sampling
 from musicgen_live.live.control_kinds import (
     Choice,
     Control,
@@ -149,6 +149,73 @@ ROWS: tuple[Control, ...] = (
         flag="--follow",
         remembered="follow",
         commands=SAMPLED,
+    ),
+    Choice(
+        name="sync",
+        label="sync",
+        help="follow the MIDI clock on the input (clock), or keep the model's own time (none)",
+        default="none",
+        choices=("none", "clock"),
+        keys=("c",),
+        flag="--sync",
+        remembered="sync",
+    ),
+    Choice(
+        name="quantize",
+        label="quantize",
+        help="snap answer onsets to the MIDI clock's grid (with --sync clock)",
+        default="off",
+        choices=("off", *midi_clock.QUANTIZE),
+        keys=("g",),
+        flag="--quantize",
+        remembered="quantize",
+    ),
+    Choice(
+        name="start_on",
+        label="start on",
+        help="where an answer starts under --sync clock: at once, on the next beat, or on "
+        "the next bar",
+        default="now",
+        choices=midi_clock.START_ON,
+        keys=("b",),
+        flag="--start-on",
+        remembered="start_on",
+    ),
+    Number(
+        name="beats_per_bar",
+        label="beats/bar",
+        help="beats in a bar, for --start-on bar",
+        default=4,
+        low=1,
+        high=16,
+        step=1,
+        whole=True,
+        flag="--beats-per-bar",
+        remembered="beats_per_bar",
+    ),
+    Choice(
+        name="clock_out",
+        label="clock out",
+        help="send MIDI clock with Start and Stop on the outputs (at --bpm, or at the tempo "
+        "of the phrase answered first)",
+        default="off",
+        choices=("off", "on"),
+        bare="on",
+        flag="--clock-out",
+        remembered="clock_out",
+    ),
+    Reach(
+        name="bpm",
+        label="bpm",
+        help="tempo of the clock sent with --clock-out, in quarter notes a minute, or "
+        "'phrase' to take it from the phrase answered first",
+        default=None,
+        none_word="phrase",
+        low=20,
+        high=300,
+        step=1,
+        flag="--bpm",
+        remembered="bpm",
     ),
     Reach(
         name="register",

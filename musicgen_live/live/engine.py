@@ -14,7 +14,7 @@ import mido
 import numpy as np
 
 from musicgen_live.clock import Alarm, Clock, MonotonicClock
-from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
+from musicgen_live.live.actions import Decode, Outcome, Play, Send, Silence, StopDecoding
 from musicgen_live.live.collector import Collector
 from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.decoder import Decoder
@@ -109,6 +109,7 @@ class Engine:
             self._wake.cancel()
             self._deadline.cancel()
             self._sent(self.player.silence(self.clock.now()))
+            self.player.send_now(self.conductor.sync.stop(), self.clock.now())
             self.takes.close()
             self.reports.flush()
 
@@ -203,11 +204,13 @@ class Engine:
                     self.decoder.start(stream)
                 case StopDecoding():
                     self.decoder.stop()
+                case Send(messages=messages):
+                    self.player.send_now(messages, now)
         for event in outcome.events:  # queued only: reported once the loop is free
             self.emit(event)
             if isinstance(event, StateChanged) and event.state is State.LISTENING and self.loop:
                 self.loop.call_soon(self.collector.listening_again)
-        if played:
+        if played or self.conductor.sync.sender is not None:
             self._play_due()  # a note due now (an answer's first) leaves at once
         self._wake.set(self.conductor.wake_at())
         self.decoder.wake()
@@ -217,9 +220,14 @@ class Engine:
         self._apply(self.conductor.tick(self.clock.now()))
 
     def _play_due(self) -> None:
-        """Send what is due, then wake exactly at the next deadline (one timer at a time)."""
-        self._sent(self.player.play_due(self.clock.now()))
-        self._deadline.set(self.player.next_deadline())
+        """Send what is due (MIDI clock ticks first), then wake exactly at the next deadline
+        (one timer at a time)."""
+        now = self.clock.now()
+        sender = self.conductor.sync.sender
+        self.player.send_now(self.conductor.sync.ticks(now), now)
+        self._sent(self.player.play_due(now))
+        due = [self.player.next_deadline(), None if sender is None else sender.next_at]
+        self._deadline.set(min((t for t in due if t is not None), default=None))
 
     def _sent(self, sent: list[Sent]) -> None:
         """Report and record what left."""

@@ -47,6 +47,16 @@ class PhraseEndRule(EngineEvent):
 
 
 @dataclass(frozen=True)
+class ClockChanged(EngineEvent):
+    """The MIDI clock: followed on the input ("external"), sent ("internal"), or "none";
+    its tempo in quarter notes a minute (0 while unknown), and whether it runs."""
+
+    source: str
+    bpm: float
+    running: bool
+
+
+@dataclass(frozen=True)
 class AnswerStarted(EngineEvent):
     latency_ms: float  # phrase end (detector fired) to the first note sent
 
@@ -125,6 +135,8 @@ def describe(event: EngineEvent) -> str:
             return f"phrase heard: {notes} notes, {seconds:.2f} s"
         case PhraseEndRule(rule=rule, silence_ms=silence):
             return f"phrase end: {rule}, {silence:.0f} ms of silence"
+        case ClockChanged():
+            return f"clock: {clock_line(event)}"
         case AnswerStarted(latency_ms=latency):
             return f"answer started: first note {latency:.1f} ms after the phrase ended"
         case AnswerEnded(notes=notes, interrupted=interrupted, late_events=late):
@@ -148,3 +160,11 @@ def describe(event: EngineEvent) -> str:
         case Failed(text=text):
             return f"error: {text}"
     return repr(event)
+
+
+def clock_line(event: ClockChanged) -> str:
+    """'external 120.0 bpm running', 'internal 96.0 bpm', 'none'."""
+    if event.source == "none":
+        return "none"
+    tempo = f"{event.bpm:.1f} bpm" if event.bpm else "tempo unknown"
+    return f"{event.source} {tempo}{' running' if event.running else ''}"

@@ -5,6 +5,7 @@ that fails is dropped and reported, and the others play on."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -56,6 +57,11 @@ class Player:
         channels = self.scheduler.channels_used | {self.channel}
         messages = self.scheduler.flush() + silence_messages(channels)
         return [self._send(message, now) for message in messages]
+
+    def send_now(self, messages: Iterable[mido.Message], now: float) -> None:
+        """Send messages outside the schedule (MIDI clock) to every output."""
+        for message in messages:
+            self._send(message, now)
 
     def echo(self, message: mido.Message) -> None:
         """Sound a player's message on the outputs (the demo's phrase)."""

@@ -84,6 +84,8 @@ class MusicgenApp(App[int]):
         self.failed = False
         self.recording: str | None = None
         self._notes: collections.deque[NotePlayed] = collections.deque()
+        self._port_lines: list[str] = []
+        self._clock_line = ""
 
     # ---- layout --------------------------------------------------------------------------
 
@@ -146,6 +148,10 @@ class MusicgenApp(App[int]):
     def on_state_shown(self, message: messages.StateShown) -> None:
         self.query_one(StatePanel).state = message.state
 
+    def on_clock_shown(self, message: messages.ClockShown) -> None:
+        self._clock_line = f"clock: {message.line}"
+        self._show_ports()
+
     def on_phrase_end_shown(self, message: messages.PhraseEndShown) -> None:
         self.query_one(StatePanel).show_phrase_end(message.rule, message.silence_ms)
 
@@ -161,7 +167,13 @@ class MusicgenApp(App[int]):
         self.log_line(message.line)
 
     def on_ports_shown(self, message: messages.PortsShown) -> None:
-        self.query_one("#ports", Static).update("\n".join(message.lines))
+        self._port_lines = list(message.lines)
+        self._show_ports()
+
+    def _show_ports(self) -> None:
+        """The ports in use, and the MIDI clock under them."""
+        lines = self._port_lines + ([self._clock_line] if self._clock_line else [])
+        self.query_one("#ports", Static).update("\n".join(lines))
 
     def on_port_choices(self, message: messages.PortChoices) -> None:
         kind = message.kind

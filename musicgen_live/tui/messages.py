@@ -10,6 +10,7 @@ from textual.message import Message
 from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
+    ClockChanged,
     EngineEvent,
     Failed,
     ModelLoaded,
@@ -20,6 +21,7 @@ from musicgen_live.live.events import (
     Recording,
     State,
     StateChanged,
+    clock_line,
     describe,
 )
 
@@ -39,6 +41,14 @@ class PhraseEndShown(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, PhraseEndShown)
+
+
+@dataclass
+class ClockShown(Message):
+    line: str
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ClockShown)
 
 
 class NotesArrived(Message):
@@ -111,6 +121,8 @@ def message_for(event: EngineEvent) -> Message:
             return StateShown(state)
         case PhraseEndRule(rule=rule, silence_ms=silence):
             return PhraseEndShown(rule, silence)
+        case ClockChanged():
+            return ClockShown(clock_line(event))
         case AnswerStarted(latency_ms=latency):
             return LatencyMeasured(latency, describe(event))
         case AnswerEnded(at=at, late_events=late):

@@ -9,7 +9,7 @@ import mido
 import pytest
 
 from musicgen_live.live.conductor import Conductor
-from musicgen_live.live.events import PhraseEndRule, PhraseHeard, State, StateChanged
+from musicgen_live.live.events import ClockChanged, PhraseEndRule, PhraseHeard, State, StateChanged
 from musicgen_live.live.performance import Performance
 
 
@@ -33,6 +33,7 @@ def test_the_adaptive_rule_is_reported_at_start_and_as_it_follows_the_player() -
     assert conductor.start(0.0).events == [
         StateChanged(0.0, State.LISTENING),
         PhraseEndRule(0.0, "adaptive", 400.0),
+        ClockChanged(0.0, "none", 0.0, False),  # (the state panel's clock line)
     ]
     reports = staccato(conductor)
     assert reports and reports[-1].silence_ms == pytest.approx(300.0)
@@ -44,6 +45,6 @@ def test_the_adaptive_rule_is_reported_at_start_and_as_it_follows_the_player() -
 
 def test_the_fixed_rule_is_reported_once() -> None:
     conductor = Conductor(Performance(phrase_end="fixed", silence_ms=250))
-    assert conductor.start(0.0).events[-1] == PhraseEndRule(0.0, "fixed", 250.0)
+    assert conductor.start(0.0).events[1] == PhraseEndRule(0.0, "fixed", 250.0)
     assert staccato(conductor) == []
     assert conductor.wake_at() == pytest.approx(1.5 + 0.25)

@@ -13,6 +13,7 @@ from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.events import (
     EngineEvent,
     Notice,
+    ClockChanged,
     PhraseEndRule,
     PortsInUse,
     State,
@@ -33,6 +34,7 @@ class FakeEngine:
         self.on_event(StateChanged(0.0, State.LISTENING))
         self.on_event(PhraseEndRule(0.0, "adaptive", 400.0))
         self.on_event(PortsInUse(0.0, ("input: musicgen-live in (virtual)", "output: test out")))
+        self.on_event(ClockChanged(0.0, "none", 0.0, False))
         self.on_event(Notice(0.0, "info", "input: musicgen-live in (virtual)"))
         self.on_event(Notice(0.0, "info", "output: test out"))
 

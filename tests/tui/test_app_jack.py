@@ -165,19 +165,23 @@ async def test_a_stalled_ui_never_delays_the_engine(rig: Rig) -> None:
         await pilot.press("space")  # answer now: this test is about playback, not listening
         assert rig.capture is not None
         assert await settle(pilot, lambda: len(rig.capture.note_ons()) >= 1)
-        blocked_from = time.monotonic()
-        time.sleep(1.0)  # the UI thread does nothing for a second
-        blocked_until = time.monotonic()
-        await pilot.pause(0.1)
-        played = [
-            e for e in rig.events if isinstance(e, NotePlayed) and e.source == "model" and e.on
-        ]
+        during: list[float] = []
+        for _ in range(3):  # the UI thread does nothing for a second, until notes fell in one
+            blocked_from = time.monotonic()
+            time.sleep(1.0)
+            blocked_until = time.monotonic()
+            await pilot.pause(0.1)
+            played = [
+                e for e in rig.events if isinstance(e, NotePlayed) and e.source == "model" and e.on
+            ]
+            during += [e.late_ms for e in played if blocked_from <= e.at <= blocked_until]
+            if len(during) >= 2:  # (the answer's rhythm may leave a second without notes)
+                break
         arrivals = [(t, m.note) for t, m in rig.capture.note_ons()]
         assert [p for _, p in arrivals] == [e.pitch for e in played][: len(arrivals)]
         # the engine sent each note on time while the UI slept (a UI-bound engine would be
         # up to 1000 ms late), and each reached the port
-        during = [e.late_ms for e in played if blocked_from <= e.at <= blocked_until]
-        assert len(during) >= 2, "no answer notes fell in the stalled second"
+        assert len(during) >= 2, "no answer notes fell in the stalled seconds"
         assert max(during) < 10.0, during
         assert len(arrivals) >= len([e for e in played if e.at <= blocked_until])
         await pilot.press("q")

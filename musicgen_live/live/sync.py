@@ -1,0 +1,90 @@
+"""The session's MIDI clock as the conductor sees it: the clock followed on the input under
+`--sync clock`, the grid answers are placed on, and what the UI is told of it (pure: time is
+passed in)."""
+
+from __future__ import annotations
+
+import mido
+import numpy as np
+
+from musicgen_live.follow import pulse
+from musicgen_live.live.actions import Outcome, Send
+from musicgen_live.live.events import ClockChanged, EngineEvent
+from musicgen_live.live.performance import Performance
+from musicgen_live.midi_clock import ClockFollower, ClockSender, Grid, bpm_of_pulse
+
+START, TICK, STOP = mido.Message("start"), mido.Message("clock"), mido.Message("stop")
+SHOWN_BPM_STEP = 0.5  # a tempo shown again only when it moved this much
+
+
+class Sync:
+    def __init__(self) -> None:
+        self.follower = ClockFollower()
+        self.sender: ClockSender | None = None  # under --clock-out
+        self._shown = ClockChanged(0.0, "none", 0.0, False)
+
+    def configure(self, performance: Performance, now: float, show: bool = False) -> Outcome:
+        """At the start and on each change of the controls: begin or end sending clock; the
+        clock's state for the UI if it changed (or if `show`)."""
+        out = Outcome()
+        wanted = performance.clock_out == "on"
+        if wanted and self.sender is None:
+            self.sender = ClockSender(performance.bpm)
+            self.sender.begin(now)
+        elif not wanted and self.sender is not None:
+            out.actions.append(Send(tuple(self.stop())))
+            self.sender = None
+        out.events += self.shown(now, performance, always=show)
+        return out
+
+    def answer_begins(self, at: float, phrase: np.ndarray, performance: Performance) -> Outcome:
+        """An answer's first note falls at `at`: the clock sent starts there (once), at the
+        tempo of `phrase` (rows) unless --bpm gave one."""
+        if self.sender is None or self.sender.started:
+            return Outcome()
+        beat = pulse(phrase)
+        self.sender.start(at, None if beat is None else bpm_of_pulse(beat))
+        return Outcome(actions=[Send((START,))], events=self.shown(at, performance))
+
+    def ticks(self, now: float) -> list[mido.Message]:
+        """The clock ticks due by `now`."""
+        return [] if self.sender is None else [TICK] * self.sender.due(now)
+
+    def stop(self) -> list[mido.Message]:
+        """The session ends: Stop for the clock sent."""
+        return [STOP] if self.sender is not None and self.sender.stop() else []
+
+    def feed(self, message: mido.Message, now: float, performance: Performance) -> bool:
+        """Whether `message` was the clock's (then it is not the player's)."""
+        if message.type not in ("clock", "start", "continue", "stop", "songpos"):
+            return False
+        if performance.sync == "clock":
+            self.follower.feed(message, now)
+        return True
+
+    def grid(self, performance: Performance) -> Grid | None:
+        """Where the next answer's notes may fall, under `--sync clock`."""
+        if performance.sync != "clock":
+            return None
+        return Grid(
+            self.follower, performance.quantize, performance.start_on, performance.beats_per_bar
+        )
+
+    def shown(
+        self, now: float, performance: Performance, always: bool = False
+    ) -> list[EngineEvent]:
+        """The clock's state for the UI, when it changed since last shown (or `always`): the
+        clock followed, else the one sent, else none."""
+        if performance.sync == "clock":
+            bpm, running, source = self.follower.bpm, self.follower.running, "external"
+        elif self.sender is not None:
+            bpm, running, source = self.sender.bpm, self.sender.started, "internal"
+        else:
+            bpm, running, source = None, False, "none"
+        state = ClockChanged(now, source, round(bpm or 0.0, 1), running)
+        last = self._shown
+        same = (last.source, last.running) == (source, running)
+        if same and abs(last.bpm - state.bpm) < SHOWN_BPM_STEP and not always:
+            return []
+        self._shown = state
+        return [state]

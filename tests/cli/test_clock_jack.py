@@ -1,0 +1,110 @@
+"""MIDI clock on a JACK dummy server: `jack_midi_clock` (driven by JACK transport) on the
+engine's input with `--sync clock --quantize 1/16`, and the engine's own clock out with
+`--clock-out --bpm 120` on a monitoring port."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from musicgen_live import assets
+from tests.jack import JackCapture, phrase_events, play
+from tests.rig.headless import Headless, start_headless
+
+PHRASE = assets.demo_phrase()
+PERIOD = 256 / 48000  # the test server's JACK period
+pytestmark = pytest.mark.jack
+
+
+@contextmanager
+def running(model: Path, *extra: str) -> Iterator[Headless]:
+    session = start_headless(model, *extra)
+    try:
+        yield session
+    finally:
+        if session.process.poll() is None:
+            session.process.kill()
+            session.process.wait()
+        session.capture.close()
+        session.keyboard.close()
+
+
+@contextmanager
+def midi_clock(bpm: int, *ports: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`jack_midi_clock` at `bpm`, connected to `ports`, with JACK transport rolling."""
+    assert shutil.which("jack_midi_clock"), "make test installs jack-midi-clock"
+    clock = subprocess.Popen(
+        ["jack_midi_clock", "-b", str(bpm), "-B", *ports],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)
+        subprocess.run(["jack_transport"], input=b"play\n", capture_output=True, timeout=10)
+        yield clock
+    finally:
+        subprocess.run(["jack_transport"], input=b"stop\n", capture_output=True, timeout=10)
+        clock.terminate()
+        clock.wait(timeout=10)
+
+
+def grid_error(onsets: list[float], ticks: list[float], every: int) -> np.ndarray:
+    """Each onset's distance (s) to the nearest line of the grid the ticks lay down."""
+    tick_numbers = np.arange(len(ticks))
+    period, zero = np.polyfit(tick_numbers, np.asarray(ticks), 1)
+    lines = (np.asarray(onsets) - zero) / (period * every)
+    return np.abs(lines - np.round(lines)) * period * every
+
+
+@pytest.mark.parametrize("quantize", ["1/16", "off"])
+def test_answers_fall_on_the_grid_of_the_clock_followed(
+    jack_server: str, tiny_model: Path, quantize: str
+) -> None:
+    with running(tiny_model, "--sync", "clock", "--quantize", quantize, "--length", "12") as s:
+        ticks = JackCapture(None, f"clock-monitor-{quantize.replace('/', '')}")
+        engine_in = s.keyboard.name
+        with midi_clock(120, engine_in, f"{ticks.client.name}:monitor"):
+            event = s.wait_event(lambda e: e.get("event") == "ClockChanged" and e.get("running"))
+            assert event["source"] == "external"
+            time.sleep(1.5)  # a few beats to lock on
+            end = play(s.keyboard, phrase_events(PHRASE, 12))
+            s.wait_event(lambda e: e.get("event") == "AnswerEnded", 30)
+            tick_times = [t for t, m in ticks.messages if m.type == "clock"]
+        ticks.close()
+        onsets = [t for t, _ in s.capture.note_ons(end)]
+        assert len(onsets) >= 12
+        shown = [e for e in s.events if e.get("event") == "ClockChanged"]
+        assert abs(float(shown[-1]["bpm"]) - 120) < 1.0  # type: ignore[arg-type]
+        assert s.stop() == 0
+    error = grid_error(onsets, tick_times, 6)
+    if quantize == "1/16":  # within about two JACK periods (in and out) of a sixteenth
+        assert float(error.max()) < 2 * PERIOD + 0.003, np.round(error * 1000, 1)
+    else:  # the model's own times: spread over the sixteenth (62.5 ms)
+        assert float(np.median(error)) > 2 * PERIOD + 0.003, np.round(error * 1000, 1)
+
+
+def test_clock_out_ticks_at_the_tempo_with_start_before_the_answer_and_stop_at_the_end(
+    jack_server: str, tiny_model: Path
+) -> None:
+    with running(tiny_model, "--clock-out", "--bpm", "120", "--length", "8") as session:
+        time.sleep(1.0)
+        play(session.keyboard, phrase_events(PHRASE, 12))
+        session.wait_event(lambda e: e.get("event") == "AnswerEnded", 30)
+        time.sleep(0.5)
+        assert session.stop() == 0
+    messages = session.capture.messages
+    kinds = [m.type for _, m in messages]
+    assert kinds.count("start") == 1 and kinds[-1] == "stop"
+    first_note = kinds.index("note_on")
+    assert kinds.index("start") < first_note
+    ticks = [t for t, m in messages if m.type == "clock"]
+    gaps = np.diff(ticks)
+    assert abs(float(gaps.mean()) - 60 / (120 * 24)) < 0.0005
+    assert len(ticks) > 48 * 2  # ticks ran before Start too (a DAW can lock to the tempo)

@@ -1,0 +1,86 @@
+"""The conductor under `--sync clock` and `--clock-out`, on a fake clock: answers placed on
+the grid of the clock it follows, starting on the beat, and the clock it sends starting with
+the first answer."""
+
+from __future__ import annotations
+
+import mido
+import pytest
+
+from musicgen_live.live.actions import Outcome, Play, Send
+from musicgen_live.live.conductor import Conductor
+from musicgen_live.live.events import ClockChanged, State
+from musicgen_live.live.performance import Performance
+from tests.live.test_conductor import phrase, row
+
+BEAT = 0.5  # 120 bpm
+TICK = BEAT / 24
+
+
+def clocked(performance: Performance, beats: int = 8) -> tuple[Conductor, list[ClockChanged]]:
+    """A conductor that has heard Start and `beats` beats of clock from time 0."""
+    conductor = Conductor(performance)
+    shown = []
+    for index, message in enumerate(
+        [mido.Message("start")] + [mido.Message("clock")] * (24 * beats)
+    ):
+        at = 0.0 if index == 0 else (index - 1) * TICK
+        shown += [e for e in conductor.feed(message, at).events if isinstance(e, ClockChanged)]
+    return conductor, shown
+
+
+def answer(conductor: Conductor, start: float, steps: list[float]) -> list[float]:
+    """Onsets of an answer to a phrase played from `start`, the model's rows `steps` apart."""
+    last_up = phrase(conductor, start)
+    conductor.tick(last_up + 0.45)
+    assert conductor.state is State.ANSWERING
+    onsets = []
+    for step in steps:
+        onsets += [
+            a.note.start
+            for a in conductor.decoded(row(step=step), 0).actions
+            if isinstance(a, Play)
+        ]
+    return onsets
+
+
+def test_answer_onsets_fall_on_the_followed_clocks_sixteenths() -> None:
+    performance = Performance(silence_ms=400, phrase_end="fixed", sync="clock", quantize="1/16")
+    conductor, shown = clocked(performance)
+    assert shown[-1].source == "external" and shown[-1].bpm == pytest.approx(120.0, abs=0.5)
+    onsets = answer(conductor, 4.03, [0.0, 0.11, 0.13, 0.0, 0.26, 0.05])
+    sixteenth = BEAT / 4
+    for onset in onsets:
+        assert onset / sixteenth == pytest.approx(round(onset / sixteenth), abs=1e-6)
+    assert onsets == sorted(onsets)
+    assert onsets[1] - onsets[0] == pytest.approx(sixteenth)  # 0.11 -> one sixteenth
+
+
+def test_without_sync_the_clock_is_ignored_and_onsets_stay_the_models() -> None:
+    conductor, shown = clocked(Performance(silence_ms=400, phrase_end="fixed", quantize="1/16"))
+    assert shown == []  # the clock is not followed: still none
+    onsets = answer(conductor, 4.03, [0.0, 0.11])
+    assert onsets[1] - onsets[0] == pytest.approx(0.11)
+
+
+def test_an_answer_waits_for_the_next_bar() -> None:
+    performance = Performance(
+        silence_ms=400, phrase_end="fixed", sync="clock", start_on="bar", beats_per_bar=3
+    )
+    conductor, _ = clocked(performance)
+    onsets = answer(conductor, 4.03, [0.0])
+    assert onsets == [pytest.approx(6.0)]  # the phrase ends at 4.78; bars every 1.5 s
+
+
+def test_clock_out_starts_at_the_first_answer_note_at_the_phrase_tempo() -> None:
+    conductor = Conductor(Performance(silence_ms=400, phrase_end="fixed", clock_out="on"))
+    start: Outcome = conductor.start(0.0)
+    assert [e.source for e in start.events if isinstance(e, ClockChanged)] == ["internal"]
+    sender = conductor.sync.sender
+    assert sender is not None and sender.next_at is None  # no tempo yet: no ticks
+    last_up = phrase(conductor, 1.0, pitches=(60, 62, 64, 65))  # onsets 0.2 s apart
+    out = conductor.tick(last_up + 0.45)
+    sends = [a for a in out.actions if isinstance(a, Send)]
+    assert [[m.type for m in s.messages] for s in sends] == [["start"]]
+    assert sender.bpm == pytest.approx(75.0)  # a 0.2 s pulse read as a sixteenth: 75 bpm
+    assert sender.next_at == pytest.approx(last_up + 0.45)

@@ -1,0 +1,135 @@
+"""MIDI clock in and out on a fake clock: the tick count, the tempo fitted to the ticks, the
+grid answers are placed on, and the clock sent."""
+
+from __future__ import annotations
+
+import mido
+import numpy as np
+import pytest
+
+from musicgen_live.midi_clock import (
+    TICKS_PER_QUARTER,
+    ClockFollower,
+    ClockSender,
+    Grid,
+    bpm_of_pulse,
+)
+
+
+def play_clock(
+    follower: ClockFollower, bpm: float, beats: float, start: float, jitter: float = 0.0
+) -> float:
+    """Ticks at `bpm` from `start` (each up to `jitter` s late); returns when the next is due."""
+    rng = np.random.default_rng(0)
+    period = 60.0 / (bpm * TICKS_PER_QUARTER)
+    ticks = round(beats * TICKS_PER_QUARTER)
+    for index in range(ticks):
+        follower.feed(mido.Message("clock"), start + index * period + rng.uniform(0, jitter))
+    return start + ticks * period
+
+
+def started(
+    bpm: float = 120.0, beats: float = 4, jitter: float = 0.0
+) -> tuple[ClockFollower, float]:
+    follower = ClockFollower()
+    follower.feed(mido.Message("start"), 0.0)
+    return follower, play_clock(follower, bpm, beats, 0.01, jitter)
+
+
+def test_the_tempo_is_read_from_jittery_ticks() -> None:
+    follower, _ = started(120.0, beats=8, jitter=0.002)
+    assert follower.bpm == pytest.approx(120.0, abs=0.5)
+    assert follower.locked()
+
+
+def test_ticks_count_from_start_and_grid_lines_fall_on_beats() -> None:
+    follower, next_tick = started(120.0, beats=4)
+    assert follower.ticks == 4 * TICKS_PER_QUARTER - 1  # the first tick after Start is 0
+    # tick 0 came at 0.01 s; a beat is 0.5 s: the next beat line after 2.2 s is at 2.51 s
+    assert follower.next_line(2.2, TICKS_PER_QUARTER) == pytest.approx(2.51, abs=1e-6)
+    assert follower.next_line(next_tick, TICKS_PER_QUARTER * 4) == pytest.approx(2.01, abs=1e-6)
+    assert follower.nearest_line(0.7, 6) == pytest.approx(0.76, abs=1e-6)  # sixteenths
+
+
+def test_continue_runs_the_count_on_at_the_new_tempo() -> None:
+    follower, next_tick = started(120.0, beats=4)
+    follower.feed(mido.Message("stop"), next_tick)
+    assert not follower.running
+    follower.feed(mido.Message("clock"), next_tick + 0.1)  # ignored while stopped
+    assert follower.ticks == 95
+    resumed = next_tick + 3.0
+    follower.feed(mido.Message("continue"), resumed)
+    play_clock(follower, 90.0, beats=2, start=resumed)
+    assert follower.ticks == 95 + 48  # not reset
+    assert follower.bpm == pytest.approx(90.0, abs=0.5)
+    # the count went on: tick 96 is the first after Continue, and a bar line is at tick 96
+    assert follower.time_of(96) == pytest.approx(resumed, abs=1e-6)
+    assert follower.next_line(resumed + 0.01, 96) == pytest.approx(
+        resumed + 96 * 60 / (90 * 24), abs=1e-6
+    )
+
+
+def test_a_new_tempo_is_followed_within_a_beat() -> None:
+    follower, next_tick = started(120.0, beats=4)
+    play_clock(follower, 90.0, beats=1, start=next_tick)
+    assert follower.bpm == pytest.approx(90.0, abs=0.5)
+
+
+def test_song_position_sets_the_count() -> None:
+    follower = ClockFollower()
+    follower.feed(mido.Message("songpos", pos=16), 0.0)  # bar 2 (sixteenths)
+    follower.feed(mido.Message("continue"), 0.0)
+    play_clock(follower, 120.0, beats=1, start=0.0)
+    assert follower.ticks == 16 * 6 + 23
+
+
+def test_a_stopped_clock_has_no_grid() -> None:
+    follower = ClockFollower()
+    play_clock(follower, 120.0, beats=2, start=0.0)  # ticks without Start
+    assert not follower.locked()
+    assert Grid(follower, "1/16").snap(0.33, 0.0) == 0.33
+
+
+def test_notes_snap_to_the_nearest_line_and_keep_their_order() -> None:
+    follower, _ = started(120.0, beats=4)
+    grid = Grid(follower, "1/16")  # lines every 0.125 s from 0.01
+    assert grid.snap(0.30, 0.0) == pytest.approx(0.26)
+    assert grid.snap(0.33, 0.0) == pytest.approx(0.385)
+    assert grid.snap(0.30, 0.3) == pytest.approx(0.385)  # never before the previous onset
+    triplets = Grid(follower, "1/8t")  # lines every 8 ticks
+    assert triplets.snap(0.2, 0.0) == pytest.approx(0.01 + 8 * 0.5 / 24)
+    assert Grid(follower, "off").snap(0.3, 0.0) == 0.3
+
+
+@pytest.mark.parametrize(("start_on", "expected"), [("now", 2.3), ("beat", 2.51), ("bar", 4.01)])
+def test_an_answer_starts_now_on_the_beat_or_on_the_bar(start_on: str, expected: float) -> None:
+    follower, _ = started(120.0, beats=4)
+    assert Grid(follower, "off", start_on).first(2.3) == pytest.approx(expected)
+
+
+def test_a_bar_is_beats_per_bar_beats() -> None:
+    follower, _ = started(120.0, beats=4)
+    assert Grid(follower, "off", "bar", beats_per_bar=3).first(2.3) == pytest.approx(3.01)
+
+
+def test_the_clock_sent_starts_with_the_answer_and_ticks_at_its_tempo() -> None:
+    sender = ClockSender(120.0)
+    sender.begin(0.0)
+    assert sender.due(0.5) == 25  # 0 .. 0.5 s
+    assert not sender.stop()  # no Start went out: no Stop either
+    sender = ClockSender(None)
+    sender.begin(0.0)
+    assert sender.due(1.0) == 0  # no tempo yet: nothing
+    assert sender.start(1.0, phrase_bpm=96.0)  # Start goes out
+    assert not sender.start(2.0, phrase_bpm=50.0)  # once
+    assert sender.due(0.999) == 0
+    times = [1.0 + i * 60 / (96 * 24) for i in range(10)]
+    assert all(sender.due(t) == 1 for t in times)
+    assert sender.stop()
+
+
+@pytest.mark.parametrize(
+    ("pulse", "bpm"), [(0.5, 120.0), (0.25, 120.0), (1.2, 100.0), (0.3, 100.0)]
+)
+def test_a_phrase_pulse_becomes_a_tempo_between_70_and_140(pulse: float, bpm: float) -> None:
+    assert bpm_of_pulse(pulse) == pytest.approx(bpm)
