@@ -71,11 +71,14 @@ class ClockFollower:
     def _tick(self, now: float) -> None:
         if not self.running:
             return
+        missed = 0
         if self._fit and self._line is not None:
-            period = self._line[0]
-            if now - self._fit[-1][1] > GAP_BEATS * TICKS_PER_QUARTER * period:
+            period, gap = self._line[0], now - self._fit[-1][1]
+            if gap > GAP_BEATS * TICKS_PER_QUARTER * period:
                 self._fit.clear()
-        self.ticks += 1
+            else:  # a tick lost on the way in still counts, or the bars would slip
+                missed = max(0, round(gap / period) - 1)
+        self.ticks += 1 + missed
         self._fit.append((self.ticks, now))
         if len(self._fit) >= 2:
             self._line = fit_line(list(self._fit))

@@ -133,3 +133,11 @@ def test_the_clock_sent_starts_with_the_answer_and_ticks_at_its_tempo() -> None:
 )
 def test_a_phrase_pulse_becomes_a_tempo_between_70_and_140(pulse: float, bpm: float) -> None:
     assert bpm_of_pulse(pulse) == pytest.approx(bpm)
+
+
+def test_a_tick_lost_on_the_way_in_still_counts() -> None:
+    follower, next_tick = started(120.0, beats=2)
+    period = 0.5 / 24
+    follower.feed(mido.Message("clock"), next_tick + period)  # the tick at next_tick is lost
+    assert follower.ticks == 49  # tick 48 was lost: this is 49, and the bars stay in place
+    assert follower.time_of(49) == pytest.approx(next_tick + period, abs=1e-4)

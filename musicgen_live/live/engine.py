@@ -65,7 +65,7 @@ class Engine:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.decoder = Decoder(
             self.clock,
-            lambda now: conductor.next_decode(now, player.next_deadline(), player.pending),
+            lambda now: conductor.next_decode(now, self._next_deadline(), player.pending),
             lambda row: self._apply(self.conductor.decoded(row, self.clock.now())),
             lambda error, now: self._apply(self.conductor.decode_failed(error, now)),
             self.crashed,
@@ -223,11 +223,16 @@ class Engine:
         """Send what is due (MIDI clock ticks first), then wake exactly at the next deadline
         (one timer at a time)."""
         now = self.clock.now()
-        sender = self.conductor.sync.sender
         self.player.send_now(self.conductor.sync.ticks(now), now)
         self._sent(self.player.play_due(now))
+        self._deadline.set(self._next_deadline())
+
+    def _next_deadline(self) -> float | None:
+        """The next message due: a note's, or the MIDI clock's next tick (the model runs
+        only when neither is due soon)."""
+        sender = self.conductor.sync.sender
         due = [self.player.next_deadline(), None if sender is None else sender.next_at]
-        self._deadline.set(min((t for t in due if t is not None), default=None))
+        return min((t for t in due if t is not None), default=None)
 
     def _sent(self, sent: list[Sent]) -> None:
         """Report and record what left."""

@@ -1,0 +1,215 @@
+"""MIDI clock in and out, through a JACK dummy server (48 kHz, 64-frame periods).
+
+Clock in: `jack_midi_clock -b 120 -B` (JACK transport rolling) drives the engine's input,
+which runs `live --headless --sync clock --quantize 1/16` with the bundled model; phrases from
+the hannds test pieces are played into it, and a monitoring port in its own process stamps
+both the clock's ticks and the answer notes at their frames. Each answer onset's distance to
+the nearest sixteenth of the grid the ticks lay down (a line fitted to the monitored ticks)
+is the grid error. Then `jack_midi_clock` is restarted at 90 bpm while the transport rolls,
+and the same is measured against the new grid, counting from one beat after the restart.
+
+Clock out: `live --headless --clock-out --bpm 120`; the monitor measures the clock's
+intervals (mean and jitter: each interval's distance from the mean), and checks that Start
+arrives before the first answer note and Stop after the engine is told to quit.
+
+Baseline, same run: the ticks of `jack_midi_clock` itself, measured the same way.
+Prints a table, then one JSON line.
+
+    .venv/bin/python benchmarks/clock.py [--answers 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.latency import phrases, wait_for_answer  # noqa: E402
+from musicgen_live import assets  # noqa: E402
+from tests.rig.jack_rig import (  # noqa: E402
+    MonitorProcess,
+    backend,
+    close_listers,
+    play,
+    start_jack,
+    wait_port,
+)
+from tests.rig.live_process import LiveProcess  # noqa: E402
+
+SIXTEENTH = 6  # ticks
+
+
+def midi_clock(bpm: int, *ports: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["jack_midi_clock", "-b", str(bpm), "-B", *ports],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def transport(command: str) -> None:
+    subprocess.run(["jack_transport"], input=command.encode() + b"\n", capture_output=True)
+
+
+def grid_errors(onsets: list[float], ticks: list[float], first: int = 0) -> list[float]:
+    """Each onset's distance (s) to the nearest sixteenth of the grid around it: a line fitted
+    to the ticks within a beat either side (counted from the first tick, so the lines stay
+    on the clock's sixteenths). Local, because the dummy driver's clock and the monotonic
+    clock drift apart by up to 1 % under load, which a line over minutes would turn into
+    tens of milliseconds."""
+    times = np.asarray(ticks)
+    numbers = first + tick_numbers(times)
+    errors = []
+    for onset in onsets:
+        near = np.abs(times - onset) <= 24 * np.median(np.diff(times))
+        if near.sum() < 12:
+            continue
+        period, zero = np.polyfit(numbers[near], times[near], 1)
+        line = (onset - zero) / (period * SIXTEENTH)
+        errors.append(float(abs(line - round(line)) * period * SIXTEENTH))
+    return errors
+
+
+def tick_numbers(times: np.ndarray) -> np.ndarray:
+    """Each tick's number from the first, counting the ticks a loaded monitor missed (a gap
+    of two periods is two ticks)."""
+    period = float(np.median(np.diff(times)))
+    return np.concatenate([[0], np.cumsum(np.maximum(1, np.round(np.diff(times) / period)))])
+
+
+def jitter(ticks: list[float]) -> tuple[float, float]:
+    """(mean interval, p99 of each interval's distance from the mean), in ms."""
+    times = np.asarray(ticks)
+    gaps = np.diff(times) / np.diff(tick_numbers(times))  # per tick, across missed ones
+    return float(gaps.mean() * 1000), float(np.percentile(np.abs(gaps - gaps.mean()), 99) * 1000)
+
+
+def answer_onsets(
+    engine: LiveProcess, player: object, capture: MonitorProcess, count: int
+) -> list[float]:
+    """Play `count` phrases; the arrival times of the answers' note-ons."""
+    onsets: list[float] = []
+    for events_of_phrase in phrases(count):
+        before = len(engine.events)
+        end = play(player, events_of_phrase)
+        wait_for_answer(engine.events, before)
+        onsets += [t for t, m in capture.note_ons(end)]
+        time.sleep(0.3)
+    return onsets
+
+
+def clock_in(model: str, answers: int) -> dict[str, float]:
+    # one monitoring port hears both the clock and the answers (one Python JACK client, as
+    # two would compete for the two cores at 750 cycles a second)
+    capture = ticks = MonitorProcess(None, "monitor")
+    engine = LiveProcess(
+        ["--in", "clock-in", "--out", capture.port_name, "--model", model, "--rng-seed", "0"]
+        + ["--sync", "clock", "--quantize", "1/16", "--length", "12"]
+    )
+    try:
+        engine_in = wait_port("output", "clock-in")
+        player = backend().open_output(engine_in)
+        clock = midi_clock(120, engine_in, ticks.port_name)
+        time.sleep(0.5)
+        transport("play")
+        time.sleep(2.0)
+        onsets = answer_onsets(engine, player, capture, answers)
+        tick_times = [t for t, m in ticks.messages if m.type == "clock"]
+        errors = grid_errors(onsets, tick_times)
+        baseline_jitter = jitter(tick_times)
+        clock.terminate()
+        clock.wait()
+        restarted = len(ticks.messages)
+        clock = midi_clock(90, engine_in, ticks.port_name)  # the transport still rolls
+        time.sleep(2.0)
+        new_ticks = [t for t, m in ticks.messages[restarted:] if m.type == "clock"]
+        after_onsets = answer_onsets(engine, player, capture, max(4, answers // 3))
+        new_ticks = [t for t, m in ticks.messages[restarted:] if m.type == "clock"]
+        beat = 60 / 90
+        # Continue carries no position: the new ticks go on counting from the old ones
+        counted = int(tick_numbers(np.asarray(tick_times))[-1]) + 1
+        after_errors = grid_errors(
+            [t for t in after_onsets if t > new_ticks[0] + beat], new_ticks, first=counted
+        )
+        clock.terminate()
+        clock.wait()
+        transport("stop")
+        player.close()  # type: ignore[attr-defined]
+        capture.close()
+    finally:
+        engine.stop()
+    return {
+        "grid_error_p50_ms": float(np.percentile(errors, 50) * 1000),
+        "grid_error_p99_ms": float(np.percentile(errors, 99) * 1000),
+        "grid_error_max_ms": float(max(errors) * 1000),
+        "onsets": float(len(errors)),
+        "after_restart_p99_ms": float(np.percentile(after_errors, 99) * 1000),
+        "after_restart_onsets": float(len(after_errors)),
+        "source_interval_ms": baseline_jitter[0],
+        "source_jitter_p99_ms": baseline_jitter[1],
+    }
+
+
+def clock_out(model: str) -> dict[str, float]:
+    capture = MonitorProcess(None, "daw")
+    engine = LiveProcess(
+        ["--in", "out-keys", "--out", capture.port_name, "--model", model, "--rng-seed", "0"]
+        + ["--clock-out", "--bpm", "120", "--length", "16"]
+    )
+    try:
+        player = backend().open_output(wait_port("output", "out-keys"))
+        time.sleep(2.0)
+        for events_of_phrase in phrases(2):
+            before = len(engine.events)
+            play(player, events_of_phrase)
+            wait_for_answer(engine.events, before)
+        time.sleep(2.0)
+        player.close()
+    finally:
+        engine.stop()
+    time.sleep(0.3)
+    kinds = [m.type for _, m in capture.messages]
+    capture.close()
+    ticks = [t for t, m in capture.messages if m.type == "clock"]
+    interval, spread = jitter(ticks)
+    return {
+        "clock_out_interval_ms": interval,
+        "clock_out_jitter_p99_ms": spread,
+        "clock_out_ticks": float(len(ticks)),
+        "start_before_first_note": float(kinds.index("start") < kinds.index("note_on")),
+        "stop_at_the_end": float(kinds[-1] == "stop"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=str(assets.default_model()))
+    parser.add_argument("--answers", type=int, default=12)
+    args = parser.parse_args()
+    server = f"musicgen-clock-{os.getpid()}"
+    jack = start_jack(server, Path(f"/tmp/{server}.log"), period=64)
+    os.environ["JACK_DEFAULT_SERVER"] = server
+    try:
+        result = clock_in(args.model, args.answers) | clock_out(args.model)
+    finally:
+        close_listers()
+        jack.terminate()
+        jack.wait(timeout=10)
+    print("| figure | value |\n|---|---|")
+    for name, value in result.items():
+        print(f"| {name} | {value:.2f} |")
+    print(json.dumps({k: round(v, 3) for k, v in result.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
