@@ -18,6 +18,8 @@ from typing import Any
 TICKS_PER_QUARTER = 24
 TICKS_PER_SIXTEENTH = 6  # a Song Position Pointer counts sixteenths
 FIT_TICKS = TICKS_PER_QUARTER  # ticks the tempo is fitted to
+LOST_GAP = 1.75  # periods between two ticks that mean one was lost (a tick stamped late by
+# up to three quarters of a period, say while the model runs, is not taken for a loss)
 GAP_BEATS = 2.0  # a silence this many (estimated) beats long ends the fit: the clock stopped
 QUANTIZE = {  # a grid step in ticks
     "1/4": 24,
@@ -76,8 +78,8 @@ class ClockFollower:
             period, gap = self._line[0], now - self._fit[-1][1]
             if gap > GAP_BEATS * TICKS_PER_QUARTER * period:
                 self._fit.clear()
-            else:  # a tick lost on the way in still counts, or the bars would slip
-                missed = max(0, round(gap / period) - 1)
+            elif gap >= LOST_GAP * period:  # a tick lost on the way in still counts, or
+                missed = round(gap / period) - 1  # the bars would slip
         self.ticks += 1 + missed
         self._fit.append((self.ticks, now))
         if len(self._fit) >= 2:

@@ -141,3 +141,11 @@ def test_a_tick_lost_on_the_way_in_still_counts() -> None:
     follower.feed(mido.Message("clock"), next_tick + period)  # the tick at next_tick is lost
     assert follower.ticks == 49  # tick 48 was lost: this is 49, and the bars stay in place
     assert follower.time_of(49) == pytest.approx(next_tick + period, abs=1e-4)
+
+
+def test_a_tick_stamped_late_is_not_taken_for_a_lost_one() -> None:
+    follower, next_tick = started(120.0, beats=2)
+    period = 0.5 / 24
+    follower.feed(mido.Message("clock"), next_tick + 0.6 * period)  # late by 60 %
+    follower.feed(mido.Message("clock"), next_tick + period)  # the next one on time
+    assert follower.ticks == 49

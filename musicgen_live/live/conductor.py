@@ -214,7 +214,7 @@ class Conductor:
         if len(rows) and self.history and self.last_onset is not None:
             gap = min(note.start for note in notes) - self.last_onset
             rows[0, STEP] = min(max(gap, 0.0), MAX_SECONDS)
-        return rows
+        return self.sync.in_tempo(rows, self.performance)
 
     def _drop_opening(self) -> Outcome:
         if self.opening is None:

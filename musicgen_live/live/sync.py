@@ -11,10 +11,18 @@ from musicgen_live.follow import pulse
 from musicgen_live.live.actions import Outcome, Send
 from musicgen_live.live.events import ClockChanged, EngineEvent
 from musicgen_live.live.performance import Performance
-from musicgen_live.midi_clock import ClockFollower, ClockSender, Grid, bpm_of_pulse
+from musicgen_live.midi_clock import (
+    TICKS_PER_QUARTER,
+    ClockFollower,
+    ClockSender,
+    Grid,
+    bpm_of_pulse,
+)
+from musicgen_live.notes import DURATION, STEP
 
 START, TICK, STOP = mido.Message("start"), mido.Message("clock"), mido.Message("stop")
 SHOWN_BPM_STEP = 0.5  # a tempo shown again only when it moved this much
+BEAT_SHARES = (0.25, 0.5, 1.0, 2.0)  # the pulses a phrase may take under a clock, in beats
 
 
 class Sync:
@@ -45,6 +53,23 @@ class Sync:
         beat = pulse(phrase)
         self.sender.start(at, None if beat is None else bpm_of_pulse(beat))
         return Outcome(actions=[Send((START,))], events=self.shown(at, performance))
+
+    def in_tempo(self, rows: np.ndarray, performance: Performance) -> np.ndarray:
+        """A phrase's rows as the model reads them under a running clock: timed so that its
+        pulse is the clock's beat, or its half, quarter or double, whichever is nearest the
+        player's own; the answer then keeps the clock's tempo (and `--follow` moves only
+        loudness and register)."""
+        period = self.follower.seconds_per_tick
+        played = pulse(rows)
+        if performance.sync != "clock" or not self.follower.locked() or not played:
+            return rows
+        assert period is not None
+        beat = period * TICKS_PER_QUARTER
+        target = min((beat * share for share in BEAT_SHARES), key=lambda p: abs(np.log(p / played)))
+        timed = np.array(rows, copy=True)
+        timed[:, STEP] *= target / played
+        timed[:, DURATION] *= target / played
+        return timed
 
     def ticks(self, now: float) -> list[mido.Message]:
         """The clock ticks due by `now`."""

@@ -11,6 +11,7 @@ from musicgen_live.live.actions import Outcome, Play, Send
 from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.events import ClockChanged, State
 from musicgen_live.live.performance import Performance
+from musicgen_live.notes import STEP
 from tests.live.test_conductor import phrase, row
 
 BEAT = 0.5  # 120 bpm
@@ -84,3 +85,15 @@ def test_clock_out_starts_at_the_first_answer_note_at_the_phrase_tempo() -> None
     assert [[m.type for m in s.messages] for s in sends] == [["start"]]
     assert sender.bpm == pytest.approx(75.0)  # a 0.2 s pulse read as a sixteenth: 75 bpm
     assert sender.next_at == pytest.approx(last_up + 0.45)
+
+
+def test_under_a_running_clock_the_model_reads_the_phrase_at_the_clocks_tempo() -> None:
+    performance = Performance(silence_ms=400, phrase_end="fixed", sync="clock")
+    conductor, _ = clocked(performance)
+    last_up = phrase(conductor, 4.03, pitches=(60, 62, 64, 65, 67))  # onsets 0.2 s apart
+    conductor.tick(last_up + 0.45)
+    assert conductor.history[-1][STEP] == pytest.approx(BEAT / 2)  # 0.2 s: an eighth at 120
+    free, _ = clocked(Performance(silence_ms=400, phrase_end="fixed"))  # no sync
+    last_up = phrase(free, 4.03, pitches=(60, 62, 64, 65, 67))
+    free.tick(last_up + 0.45)
+    assert free.history[-1][STEP] == pytest.approx(0.2)

@@ -11,9 +11,9 @@ from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command
 from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.events import (
+    ClockChanged,
     EngineEvent,
     Notice,
-    ClockChanged,
     PhraseEndRule,
     PortsInUse,
     State,
