@@ -60,23 +60,33 @@ def transport(command: str) -> None:
     subprocess.run(["jack_transport"], input=command.encode() + b"\n", capture_output=True)
 
 
-def grid_errors(onsets: list[float], ticks: list[float], first: int = 0) -> list[float]:
+def grid_errors(onsets: list[float], ticks: list[float]) -> list[float]:
     """Each onset's distance (s) to the nearest sixteenth of the grid around it: a line fitted
-    to the ticks within a beat either side (counted from the first tick, so the lines stay
-    on the clock's sixteenths). Local, because the dummy driver's clock and the monotonic
-    clock drift apart by up to 1 % under load, which a line over minutes would turn into
-    tens of milliseconds."""
+    to the ticks within a beat either side. Local, because the dummy driver's clock and the
+    monotonic clock drift apart by up to 1 % under load, which a line over minutes would
+    turn into tens of milliseconds. Which tick starts a sixteenth is taken from the onsets
+    (the phase that fits them best): the monitor, a Python client at 750 cycles a second,
+    may miss the first ticks after Start, so it cannot number them."""
     times = np.asarray(ticks)
-    numbers = first + tick_numbers(times)
-    errors = []
+    numbers = tick_numbers(times)
+    positions, periods = [], []
     for onset in onsets:
         near = np.abs(times - onset) <= 24 * np.median(np.diff(times))
         if near.sum() < 12:
             continue
         period, zero = np.polyfit(numbers[near], times[near], 1)
-        line = (onset - zero) / (period * SIXTEENTH)
-        errors.append(float(abs(line - round(line)) * period * SIXTEENTH))
-    return errors
+        positions.append((onset - zero) / period)
+        periods.append(period)
+    if not positions:
+        return []
+    ticks_at, seconds = np.asarray(positions), np.asarray(periods)
+
+    def errors(phase: int) -> np.ndarray:
+        lines = (ticks_at - phase) / SIXTEENTH
+        return np.abs(lines - np.round(lines)) * SIXTEENTH * seconds
+
+    best = min(range(SIXTEENTH), key=lambda phase: float(np.median(errors(phase))))
+    return list(errors(best))
 
 
 def tick_numbers(times: np.ndarray) -> np.ndarray:
@@ -135,11 +145,7 @@ def clock_in(model: str, answers: int) -> dict[str, float]:
         after_onsets = answer_onsets(engine, player, capture, max(4, answers // 3))
         new_ticks = [t for t, m in ticks.messages[restarted:] if m.type == "clock"]
         beat = 60 / 90
-        # Continue carries no position: the new ticks go on counting from the old ones
-        counted = int(tick_numbers(np.asarray(tick_times))[-1]) + 1
-        after_errors = grid_errors(
-            [t for t in after_onsets if t > new_ticks[0] + beat], new_ticks, first=counted
-        )
+        after_errors = grid_errors([t for t in after_onsets if t > new_ticks[0] + beat], new_ticks)
         clock.terminate()
         clock.wait()
         transport("stop")
