@@ -108,6 +108,7 @@ def is_own_port(name: str, own: list[str]) -> bool:
 POLL_INTERVAL = 0.001  # seconds between looks at a polled input's queue while played
 IDLE_POLL_INTERVAL = 0.004  # and once nothing has come for IDLE_AFTER seconds
 IDLE_AFTER = 2.0
+HOLD_LIMIT = 0.02  # a stamp from JACK's own times is never more than this before collection
 
 
 class PolledInput:
@@ -118,6 +119,11 @@ class PolledInput:
     the cycle overruns, and the messages of that cycle are lost (a lost note-off is a phrase
     that never ends). Here rtmidi keeps incoming messages in its own queue and a Python thread
     collects them every POLL_INTERVAL; `callback` is called from that thread, like mido's.
+
+    Each message's `time` is when it arrived, on the monotonic clock, from the times JACK
+    gave it (rtmidi's delta from the previous message): a message collected late, while
+    another thread held the interpreter, keeps the time it came (a MIDI clock's ticks stay
+    evenly spaced). It is never later than its collection, nor more than HOLD_LIMIT before it.
     """
 
     def __init__(self, port_name: str, virtual: bool) -> None:
@@ -140,6 +146,7 @@ class PolledInput:
             raise OSError(str(error)) from error
         self._rt.ignore_types(sysex=False, timing=False, active_sense=True)  # as mido does
         self._stopping = False
+        self._last: float | None = None  # the time of the previous message
         self._thread = threading.Thread(target=self._collect, name="midi-in", daemon=True)
         self._thread.start()
 
@@ -158,9 +165,15 @@ class PolledInput:
                 message = mido.Message.from_bytes(received[0])
             except ValueError:
                 continue  # not a whole MIDI message
+            message.time = self._stamp(received[1], quiet_since)
             callback = self.callback
             if callback is not None:
                 callback(message)
+
+    def _stamp(self, delta: float, collected: float) -> float:
+        chained = collected if self._last is None else self._last + delta
+        self._last = min(collected, max(chained, collected - HOLD_LIMIT))
+        return self._last
 
     def close(self) -> None:
         if self.closed:

@@ -8,6 +8,7 @@ conductor says, plays notes at their deadlines, and reports events once the note
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 
 import mido
@@ -78,8 +79,12 @@ class Engine:
     # ---- running ----------------------------------------------------------------------------
 
     def receive(self, message: mido.Message) -> None:
-        """From a MIDI input's thread: stamp now, handle on the loop."""
+        """From a MIDI input's thread: stamp it, handle on the loop. An input that knows when
+        the message came (`PolledInput`: `time` on the monotonic clock) gives its own time;
+        any other is stamped now."""
         stamp = self.clock.now()
+        if message.time > 0:
+            stamp -= max(0.0, time.monotonic() - message.time)
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self._arrived, message, stamp)
 
