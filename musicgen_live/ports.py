@@ -108,7 +108,8 @@ def is_own_port(name: str, own: list[str]) -> bool:
 POLL_INTERVAL = 0.001  # seconds between looks at a polled input's queue while played
 IDLE_POLL_INTERVAL = 0.004  # and once nothing has come for IDLE_AFTER seconds
 IDLE_AFTER = 2.0
-HOLD_LIMIT = 0.02  # a stamp from JACK's own times is never more than this before collection
+HOLD_LIMIT = 0.1  # a stamp from JACK's own times is never more than this before collection
+# (a full garbage collection after an answer can hold every thread for tens of ms)
 
 
 class PolledInput:
