@@ -30,6 +30,8 @@ class JackMidiOutput:
         except jack.JackError as error:
             raise UserError(f"no JACK server to connect to ({error})") from error
         self._pending: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self._timed: queue.SimpleQueue[tuple[int, bytes]] = queue.SimpleQueue()
+        self._due: list[tuple[int, bytes]] = []  # the process callback's own
         try:
             self._port = self._client.midi_outports.register(port_name)
             self._client.set_process_callback(self._process)
@@ -44,6 +46,12 @@ class JackMidiOutput:
 
     def _process(self, frames: int) -> None:
         self._port.clear_buffer()
+        cycle = self._client.last_frame_time
+        while not self._timed.empty():
+            self._due.append(self._timed.get_nowait())
+        while self._due and self._due[0][0] < cycle + frames:
+            frame, data = self._due.pop(0)
+            self._port.write_midi_event(max(0, frame - cycle), data)
         while True:
             try:
                 data = self._pending.get_nowait()
@@ -55,6 +63,19 @@ class JackMidiOutput:
         if self.closed:
             raise OSError(f"port {self.name!r} is closed")
         self._pending.put(bytes(message.bytes()))
+
+    def play_at_frames(self, events: list[tuple[float, mido.Message]]) -> float:
+        """Play (seconds, message) events at their own frames, from a few periods on: the
+        phrase reaches its destination cycle by cycle the same way every time it is played.
+        Returns when the last message left, on the monotonic clock."""
+        rate, period = self._client.samplerate, self._client.blocksize
+        start = self._client.frame_time + 4 * period
+        began = time.monotonic()
+        for at, message in events:
+            self._timed.put((start + round(at * rate), bytes(message.bytes())))
+        last = began + (4 * period + round(events[-1][0] * rate)) / rate
+        time.sleep(max(0.0, last - time.monotonic()) + 2 * period / rate)
+        return last
 
     def connected(self) -> bool:
         """Whether the port still reaches its destination (for a non-virtual output)."""

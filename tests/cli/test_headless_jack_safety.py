@@ -86,7 +86,8 @@ def test_sigterm_with_keys_held_under_record_ends_every_note(
 def answer_notes(model: Path) -> list[tuple[int, int]]:
     """(pitch, velocity) of the answer to the demo phrase, in a session seeded with 1."""
     with running(model, "--length", "12") as session:
-        play(session.keyboard, phrase_events(PHRASE, 12))
+        # at the same frames in both runs: the engine stamps input with JACK's own times
+        session.keyboard.play_at_frames(phrase_events(PHRASE, 12))
         session.wait_event(lambda e: e.get("event") == "AnswerEnded", 30)
         notes = [(m.note, m.velocity) for _, m in session.capture.note_ons()]
         assert session.stop() == 0
