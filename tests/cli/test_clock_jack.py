@@ -16,24 +16,11 @@ import pytest
 
 from musicgen_live import assets
 from tests.jack import JackCapture, phrase_events, play
-from tests.rig.headless import Headless, start_headless
+from tests.rig.headless import running
 
 PHRASE = assets.demo_phrase()
 PERIOD = 256 / 48000  # the test server's JACK period
 pytestmark = pytest.mark.jack
-
-
-@contextmanager
-def running(model: Path, *extra: str) -> Iterator[Headless]:
-    session = start_headless(model, *extra)
-    try:
-        yield session
-    finally:
-        if session.process.poll() is None:
-            session.process.kill()
-            session.process.wait()
-        session.capture.close()
-        session.keyboard.close()
 
 
 @contextmanager

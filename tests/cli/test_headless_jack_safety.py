@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import mido
@@ -17,24 +15,11 @@ from musicgen_live import assets
 from musicgen_live.answer_shape import ENDING_REACH
 from tests.jack import phrase_events, play
 from tests.midi_checks import sounding_after
-from tests.rig.headless import Headless, start_headless
+from tests.rig.headless import Headless, running
 from tests.rig.jack_rig import jack_lister
 
 PHRASE = assets.demo_phrase()
 pytestmark = pytest.mark.jack
-
-
-@contextmanager
-def running(model: Path, *extra: str) -> Iterator[Headless]:
-    session = start_headless(model, *extra)
-    try:
-        yield session
-    finally:
-        if session.process.poll() is None:
-            session.process.kill()
-            session.process.wait()
-        session.capture.close()
-        session.keyboard.close()
 
 
 def port_of(session: Headless, side: str) -> str:

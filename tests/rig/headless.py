@@ -11,6 +11,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,3 +75,17 @@ def start_headless(model: Path, *extra: str, input_port: str | None = None) -> H
             time.sleep(0.02)
         time.sleep(0.2)
     return session
+
+
+@contextmanager
+def running(model: Path, *extra: str) -> Iterator[Headless]:
+    """A headless session for the length of a `with`; killed if still running after it."""
+    session = start_headless(model, *extra)
+    try:
+        yield session
+    finally:
+        if session.process.poll() is None:
+            session.process.kill()
+            session.process.wait()
+        session.capture.close()
+        session.keyboard.close()
