@@ -4,8 +4,13 @@ input (pure: each message comes with its arrival time).
 The count of ticks (24 per quarter note) starts at Start and at a Song Position Pointer, and
 runs on through Continue, which carries no position: a clock restarted mid-song at another
 tempo sends Continue, and the bars go on from where they were. The tempo is a straight line
-fitted to the last beat of ticks, so one late tick moves the grid by a fraction of its lateness,
-and a new tempo is followed within a beat.
+fitted to the last beat of ticks, the ticks that came late left out, and a new tempo is
+followed within a beat.
+
+A tick can only arrive late, never early (the thread that stamps it ran late), so a gap of
+almost two periods is either a lost tick or a late one: the next tick tells which. After a
+late one it comes early, and the tick is not counted twice; a miscount would move every grid
+line after it by a tick. A tick that comes again at once (delivered twice) counts once.
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ from typing import Any
 TICKS_PER_QUARTER = 24
 TICKS_PER_SIXTEENTH = 6  # a Song Position Pointer counts sixteenths
 FIT_TICKS = TICKS_PER_QUARTER  # ticks the tempo is fitted to
-LOST_GAP = 1.75  # periods between two ticks that mean one was lost (a tick stamped late by
-# up to three quarters of a period, say while the model runs, is not taken for a loss)
+LOST_GAP = 1.5  # periods between two ticks that mean one was lost (if the next tick comes
+# early, the gap was a late stamp instead, and the loss is taken back)
 GAP_BEATS = 2.0  # a silence this many (estimated) beats long ends the fit: the clock stopped
+EARLY = 0.5  # periods: a tick this soon after the one before shows that one was late
+TWICE = 0.25  # periods: a tick this soon after an on-time one is that tick again
+PHASE_TICKS = 5  # the grid's phase is the median of the last ticks' distances to the line
+LATE = 0.1  # periods behind the fitted line: a tick left out of the fit (it came late)
 QUANTIZE = {  # a grid step in ticks
     "1/4": 24,
     "1/8": 12,
@@ -49,6 +58,7 @@ class ClockFollower:
         self.ticks = 0  # ticks since Start (or the song position), the last one counted
         self._fit: deque[tuple[int, float]] = deque(maxlen=FIT_TICKS)  # (tick, arrival)
         self._line: tuple[float, float] | None = None  # seconds per tick, time of tick 0
+        self._missed = 0  # ticks the latest gap was taken to have lost
 
     def feed(self, message: Any, now: float) -> bool:
         """One message from the input (a mido message); whether it was the clock's."""
@@ -78,12 +88,22 @@ class ClockFollower:
             period, gap = self._line[0], now - self._fit[-1][1]
             if gap > GAP_BEATS * TICKS_PER_QUARTER * period:
                 self._fit.clear()
+            elif gap < EARLY * period and self._missed:  # the tick before came late: it
+                self._undo_missed()  # lost none
+            elif gap < TWICE * period:  # one tick delivered twice (JACK may repeat a cycle's
+                return  # events after an overrun): it is counted once
             elif gap >= LOST_GAP * period:  # a tick lost on the way in still counts, or
                 missed = round(gap / period) - 1  # the bars would slip
+        self._missed = missed
         self.ticks += 1 + missed
         self._fit.append((self.ticks, now))
         if len(self._fit) >= 2:
-            self._line = fit_line(list(self._fit))
+            self._line = fit_on_time(list(self._fit))
+
+    def _undo_missed(self) -> None:
+        self._fit.pop()  # its time was late: it leaves the fit
+        self.ticks -= self._missed
+        self._missed = 0
 
     @property
     def seconds_per_tick(self) -> float | None:
@@ -120,6 +140,19 @@ class ClockFollower:
 
     def state(self) -> ClockState:
         return ClockState("external", self.bpm, self.running)
+
+
+def fit_on_time(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """The line through the ticks that came on time: its slope (the tempo) fitted to all,
+    then again without those more than LATE periods behind it (a late stamp would pull the
+    grid late); its phase from the last PHASE_TICKS alone (their median), so a clock whose
+    ticks jump (a sound card's overrun) is followed within a few ticks."""
+    period, zero = fit_line(points)
+    on_time = [(tick, at) for tick, at in points if at - (zero + tick * period) <= LATE * period]
+    if len(on_time) >= max(2, len(points) // 2):
+        period, zero = fit_line(on_time)
+    recent = sorted(at - (zero + tick * period) for tick, at in points[-PHASE_TICKS:])
+    return period, zero + recent[len(recent) // 2]
 
 
 def fit_line(points: list[tuple[int, float]]) -> tuple[float, float]:

@@ -149,3 +149,42 @@ def test_a_tick_stamped_late_is_not_taken_for_a_lost_one() -> None:
     follower.feed(mido.Message("clock"), next_tick + 0.6 * period)  # late by 60 %
     follower.feed(mido.Message("clock"), next_tick + period)  # the next one on time
     assert follower.ticks == 49
+
+
+def test_a_tick_late_by_almost_a_period_is_not_counted_twice() -> None:
+    follower, next_tick = started(120.0, beats=2)
+    period = 0.5 / 24
+    follower.feed(mido.Message("clock"), next_tick + 0.9 * period)  # late: looks like a loss
+    follower.feed(mido.Message("clock"), next_tick + period)  # on time: it was not one
+    assert follower.ticks == 49
+    assert follower.time_of(49) == pytest.approx(next_tick + period, abs=1e-4)
+    follower.feed(mido.Message("clock"), next_tick + 3 * period)  # 50 lost on the way: 51
+    assert follower.ticks == 51
+
+
+def test_late_ticks_do_not_pull_the_grid_late() -> None:
+    follower, next_tick = started(120.0, beats=2)
+    period = 0.5 / 24
+    for index in range(24):
+        late = 0.6 * period if index % 6 == 3 else 0.0  # one tick in six stamped late
+        follower.feed(mido.Message("clock"), next_tick + index * period + late)
+    assert follower.time_of(follower.ticks + 1) == pytest.approx(next_tick + 24 * period, abs=2e-4)
+
+
+def test_a_tick_delivered_twice_counts_once() -> None:
+    follower, next_tick = started(120.0, beats=2)
+    period = 0.5 / 24
+    follower.feed(mido.Message("clock"), next_tick)
+    follower.feed(mido.Message("clock"), next_tick + 0.00002)  # the same tick again
+    follower.feed(mido.Message("clock"), next_tick + period)
+    assert follower.ticks == 49
+
+
+def test_a_clock_whose_ticks_jump_is_followed_within_a_few_ticks() -> None:
+    follower, next_tick = started(120.0, beats=2)
+    period = 0.5 / 24
+    jump = 0.3 * period  # the source's ticks move 6 ms later and stay there
+    for index in range(4):
+        follower.feed(mido.Message("clock"), next_tick + jump + index * period)
+    expected = next_tick + jump + 4 * period
+    assert follower.time_of(follower.ticks + 1) == pytest.approx(expected, abs=0.5e-3)
