@@ -124,6 +124,12 @@ class ClockFollower:
         period, zero = self._line
         return zero + tick * period
 
+    def tick_at(self, at: float) -> float:
+        """The tick number (with its fraction) that falls at `at`."""
+        assert self._line is not None
+        period, zero = self._line
+        return (at - zero) / period
+
     def next_line(self, after: float, every: int) -> float:
         """The first grid line at or after `after`: a tick number that is a multiple of
         `every` (ticks count from Start, so lines fall on the song's beats and bars)."""

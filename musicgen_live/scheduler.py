@@ -1,14 +1,17 @@
 """Scheduler: timed note events on absolute deadlines, with open-note tracking (pure).
 
 Events at the same instant go note-off first; a re-struck pitch first ends the sounding note,
-and that note's own (now stale) note-off is dropped so it cannot cut the new one.
+and that note's own (now stale) note-off is dropped so it cannot cut the new one. A note placed
+on a MIDI clock's grid keeps its place there (`tick`): `retime` moves it when the clock's
+tempo or phase is known better.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import mido
 
@@ -24,6 +27,8 @@ class Event:
     pitch: int = field(compare=False)
     velocity: int = field(compare=False)
     channel: int = field(compare=False)
+    tick: float | None = field(default=None, compare=False)  # its note's onset on a clock grid
+    offset: float = field(default=0.0, compare=False)  # seconds after that onset
 
 
 @dataclass(frozen=True)
@@ -47,20 +52,40 @@ class Scheduler:
         self.channels_used: set[int] = set()
 
     def add_note(
-        self, pitch: int, velocity: int, start: float, end: float, channel: int = 0
+        self,
+        pitch: int,
+        velocity: int,
+        start: float,
+        end: float,
+        channel: int = 0,
+        tick: float | None = None,
     ) -> int:
-        """Schedule a note; returns its id."""
+        """Schedule a note; returns its id. `tick`: where its onset falls on a MIDI clock's
+        grid, for `retime`."""
         note_id = next(self._ids)
         heapq.heappush(
             self._queue,
-            Event(start, NOTE_ON, next(self._sequence), note_id, pitch, velocity, channel),
+            Event(start, NOTE_ON, next(self._sequence), note_id, pitch, velocity, channel, tick),
         )
-        heapq.heappush(
-            self._queue,
-            Event(max(end, start), NOTE_OFF, next(self._sequence), note_id, pitch, 0, channel),
-        )
+        end = max(end, start)
+        sequence = next(self._sequence)
+        off = Event(end, NOTE_OFF, sequence, note_id, pitch, 0, channel, tick, end - start)
+        heapq.heappush(self._queue, off)
         self.channels_used.add(channel)
         return note_id
+
+    def retime(self, time_of: Callable[[float], float]) -> bool:
+        """Move the events of notes placed on a clock grid to where `time_of` (tick -> time)
+        now puts their onsets, durations kept; whether any moved."""
+        moved = False
+        for index, event in enumerate(self._queue):
+            if event.tick is not None:
+                at = time_of(event.tick) + event.offset
+                moved |= at != event.time
+                self._queue[index] = replace(event, time=at)
+        if moved:
+            heapq.heapify(self._queue)
+        return moved
 
     def next_deadline(self) -> float | None:
         return self._queue[0].time if self._queue else None

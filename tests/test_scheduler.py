@@ -56,3 +56,18 @@ def test_late_events_are_counted() -> None:
     assert scheduler.late_events == 0 and abs(due[0].late - 0.002) < 1e-9
     scheduler.due(3.01)
     assert scheduler.late_events == 2  # note-off of 60 at 2.0 and note-on of 62 at 3.0
+
+
+def test_retime_moves_only_notes_on_a_clock_grid_and_keeps_their_durations() -> None:
+    scheduler = Scheduler()
+    scheduler.add_note(60, 90, 1.0, 1.5, tick=48.0)
+    scheduler.add_note(62, 90, 1.2, 1.3)  # not on a grid: stays
+    assert scheduler.retime(lambda tick: tick * 0.02)  # the grid now puts tick 48 at 0.96
+    times = [(d.message.type, d.message.note, round(d.deadline, 6)) for d in scheduler.due(2.0)]
+    assert times == [
+        ("note_on", 60, 0.96),
+        ("note_on", 62, 1.2),
+        ("note_off", 62, 1.3),
+        ("note_off", 60, 1.46),
+    ]
+    assert not Scheduler().retime(lambda tick: tick)

@@ -31,9 +31,11 @@ class StopDecoding:
 
 @dataclass(frozen=True)
 class Play:
-    """Play this note of the answer."""
+    """Play this note of the answer; `tick`: where its onset falls on the MIDI clock's grid
+    (it then moves with the clock)."""
 
     note: Note
+    tick: float | None = None
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,13 @@ class Answer:
             self.finish()  # the model's close comes earlier (answer_shape.Ending): a backstop
         return note
 
+    def tick_of(self, note: Note) -> float | None:
+        """Where the note's onset falls on the MIDI clock's grid, when the answer follows
+        one: a note stays in its place against the ticks however the clock is re-read."""
+        if self.grid is None or not self.grid.active():
+            return None
+        return self.grid.clock.tick_at(note.start)
+
     def finish(self) -> None:
         self.done_at = self.last_end + END_GRACE
 

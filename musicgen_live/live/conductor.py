@@ -254,7 +254,7 @@ class Conductor:
             return Outcome(actions=[StopDecoding()])
         self.last_onset = note.start
         self.history.append(np.asarray(row[:4], dtype=np.float32))
-        out = Outcome(actions=[Play(note)])
+        out = Outcome(actions=[Play(note, None if answer is None else answer.tick_of(note))])
         if answer is not None and answer.done_at is not None:
             out.actions.append(StopDecoding())
         return out

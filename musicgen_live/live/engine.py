@@ -147,6 +147,15 @@ class Engine:
             if message.type == "note_off" or (message.type == "note_on" and not message.velocity):
                 self.takes.note_ended()
         self._apply(self.conductor.feed(message, stamp))
+        if message.type == "clock":
+            self._follow_clock()
+
+    def _follow_clock(self) -> None:
+        """Notes placed on the clock's grid move with it, as each tick refines where the
+        grid lies (placed long before they are due, they would drift off it)."""
+        time_of = self.conductor.sync.time_of(self.conductor.performance)
+        if time_of is not None and self.player.retime(time_of):
+            self._deadline.set(self._next_deadline())
 
     def answer_now(self) -> None:
         self._apply(self.conductor.answer_now(self.clock.now()))
@@ -194,8 +203,8 @@ class Engine:
         played = False
         for action in outcome.actions:
             match action:
-                case Play(note=note):
-                    self.player.add(note.pitch, note.velocity, note.start, note.end)
+                case Play(note=note, tick=tick):
+                    self.player.add(note.pitch, note.velocity, note.start, note.end, tick)
                     played = True
                 case Silence():
                     self._sent(self.player.silence(now))

@@ -5,7 +5,7 @@ that fails is dropped and reported, and the others play on."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,8 +33,13 @@ class Player:
         self.scheduler = Scheduler()
         self.lost: list[str] = []  # what went wrong with dropped sinks, for the engine to report
 
-    def add(self, pitch: int, velocity: int, start: float, end: float) -> None:
-        self.scheduler.add_note(pitch, velocity, start, end, self.channel)
+    def add(
+        self, pitch: int, velocity: int, start: float, end: float, tick: float | None = None
+    ) -> None:
+        self.scheduler.add_note(pitch, velocity, start, end, self.channel, tick)
+
+    def retime(self, time_of: Callable[[float], float]) -> bool:
+        return self.scheduler.retime(time_of)
 
     def next_deadline(self) -> float | None:
         return self.scheduler.next_deadline()

@@ -4,6 +4,8 @@ passed in)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import mido
 import numpy as np
 
@@ -86,6 +88,12 @@ class Sync:
         if performance.sync == "clock":
             self.follower.feed(message, now)
         return True
+
+    def time_of(self, performance: Performance) -> Callable[[float], float] | None:
+        """Tick number -> time on the clock followed, while one is."""
+        if performance.sync != "clock" or not self.follower.locked():
+            return None
+        return self.follower.time_of
 
     def grid(self, performance: Performance) -> Grid | None:
         """Where the next answer's notes may fall, under `--sync clock`."""

@@ -12,6 +12,7 @@ from musicgen_live.live.conductor import Conductor
 from musicgen_live.live.events import ClockChanged, State
 from musicgen_live.live.performance import Performance
 from musicgen_live.notes import STEP
+from musicgen_live.scheduler import Scheduler
 from tests.live.test_conductor import phrase, row
 
 BEAT = 0.5  # 120 bpm
@@ -97,3 +98,33 @@ def test_under_a_running_clock_the_model_reads_the_phrase_at_the_clocks_tempo() 
     last_up = phrase(free, 4.03, pitches=(60, 62, 64, 65, 67))
     free.tick(last_up + 0.45)
     assert free.history[-1][STEP] == pytest.approx(0.2)
+
+
+def test_notes_on_the_grid_move_with_the_clock_as_it_is_read_again() -> None:
+    """Notes are placed ahead of time; their onsets keep their ticks when later ticks show
+    the clock a little slower than thought, and their durations are kept."""
+    performance = Performance(silence_ms=400, phrase_end="fixed", sync="clock", quantize="1/16")
+    conductor, _ = clocked(performance)
+    last_up = phrase(conductor, 4.03)
+    conductor.tick(last_up + 0.45)
+    plays = [
+        a for a in conductor.decoded(row(step=0.125), 0).actions if isinstance(a, Play)
+    ] + [a for a in conductor.decoded(row(step=0.125), 0).actions if isinstance(a, Play)]
+    scheduler = Scheduler()
+    for pitch, play in enumerate(plays, start=60):
+        assert play.tick is not None and play.tick == pytest.approx(play.note.start / TICK)
+        scheduler.add_note(pitch, 80, play.note.start, play.note.end, tick=play.tick)
+    slower = TICK * 1.01
+    first = 24 * 8  # ticks go on from where `clocked` left them, 1 % slower
+    for index in range(48):
+        conductor.feed(mido.Message("clock"), first * TICK + index * slower)
+    time_of = conductor.sync.time_of(performance)
+    assert time_of is not None and scheduler.retime(time_of)
+    moved = []
+    while scheduler.next_deadline() is not None:
+        moved += [d.deadline for d in scheduler.due(scheduler.next_deadline() or 0.0)]
+    for play in plays:
+        onset = time_of(play.tick or 0.0)
+        assert onset == pytest.approx(first * TICK + (play.tick - first) * slower, abs=1e-4)
+        for at in (onset, onset + play.note.duration):  # note-on and note-off
+            assert min(abs(at - deadline) for deadline in moved) < 1e-6
