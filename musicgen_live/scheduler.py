@@ -11,16 +11,16 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import mido
 
 NOTE_OFF, NOTE_ON = 0, 1
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(order=True, slots=True)
 class Event:
-    time: float
+    time: float  # moved in place by `retime` only (then the queue is heapified again)
     kind: int  # NOTE_OFF sorts before NOTE_ON at the same time
     sequence: int
     note_id: int = field(compare=False)
@@ -78,11 +78,11 @@ class Scheduler:
         """Move the events of notes placed on a clock grid to where `time_of` (tick -> time)
         now puts their onsets, durations kept; whether any moved."""
         moved = False
-        for index, event in enumerate(self._queue):
+        for event in self._queue:
             if event.tick is not None:
                 at = time_of(event.tick) + event.offset
                 moved |= at != event.time
-                self._queue[index] = replace(event, time=at)
+                event.time = at
         if moved:
             heapq.heapify(self._queue)
         return moved
