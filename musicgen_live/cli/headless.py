@@ -33,9 +33,18 @@ def print_events(
 
 
 async def serve(config: LiveConfig) -> int:
-    sessions: list[Session] = []  # the one being built, for the printer to stop
-    session = Session(config, print_events(config.json, lambda: sessions[0].engine.stop()))
+    sessions: list[Session] = []  # once built, for the printer to stop
+    gone: list[bool] = []  # the reader went away, perhaps while the session was being built
+
+    def reader_gone() -> None:
+        gone.append(True)
+        for built in sessions:
+            built.engine.stop()
+
+    session = Session(config, print_events(config.json, reader_gone))
     sessions.append(session)
+    if gone:  # its first lines (the notices of opening the ports) found no reader
+        session.engine.stop()
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(number, session.engine.stop)
