@@ -247,6 +247,18 @@ class ClockSender:
         self._run_from(at)
         return True
 
+    def retune(self, bpm: float, now: float) -> None:
+        """A new tempo from the next tick on: the tick after the last one sent comes one new
+        period after it (ticks not yet running start now)."""
+        if bpm == self.bpm:
+            return
+        last = None if self.next_at is None or self._count == 0 else self.next_at - self.period
+        self.bpm = bpm
+        if last is not None:
+            self._anchor, self._count, self.next_at = last, 1, last + self.period
+        elif self.next_at is None:
+            self.begin(now)
+
     def _run_from(self, at: float) -> None:
         self._anchor, self._count, self.next_at = at, 0, at
 

@@ -128,6 +128,20 @@ def test_the_clock_sent_starts_with_the_answer_and_ticks_at_its_tempo() -> None:
     assert sender.stop()
 
 
+def test_a_new_tempo_takes_over_from_the_tick_after_the_last_one_sent() -> None:
+    sender = ClockSender(120.0)
+    sender.begin(0.0)
+    assert sender.due(0.51) == 25  # the last at 0.5 s
+    sender.retune(60.0, 0.51)
+    assert sender.bpm == 60.0
+    assert sender.next_at == pytest.approx(0.5 + 60 / (60 * 24))
+    assert sender.due(0.5 + 10 * 60 / (60 * 24) + 1e-9) == 10  # no tick lost or doubled
+    waiting = ClockSender(None)  # no tempo yet: ticks begin with the one given
+    waiting.begin(0.0)
+    waiting.retune(100.0, 2.0)
+    assert waiting.next_at == pytest.approx(2.0)
+
+
 @pytest.mark.parametrize(
     ("pulse", "bpm"), [(0.5, 120.0), (0.25, 120.0), (1.2, 100.0), (0.3, 100.0)]
 )

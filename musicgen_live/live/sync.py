@@ -41,6 +41,8 @@ class Sync:
         if wanted and self.sender is None:
             self.sender = ClockSender(performance.bpm)
             self.sender.begin(now)
+        elif wanted and self.sender is not None and performance.bpm is not None:
+            self.sender.retune(performance.bpm, now)  # a DAW following it follows the change
         elif not wanted and self.sender is not None:
             out.actions.append(Send(tuple(self.stop())))
             self.sender = None

@@ -88,6 +88,16 @@ def test_clock_out_starts_at_the_first_answer_note_at_the_phrase_tempo() -> None
     assert sender.next_at == pytest.approx(last_up + 0.45)
 
 
+def test_a_new_bpm_retunes_the_clock_already_running() -> None:
+    conductor = Conductor(Performance(clock_out="on", bpm=120.0))
+    conductor.start(0.0)
+    sender = conductor.sync.sender
+    assert sender is not None and sender.due(1.0) == 49
+    conductor.reconfigure(Performance(clock_out="on", bpm=90.0), 1.0)
+    assert conductor.sync.sender is sender and sender.bpm == 90.0
+    assert sender.next_at == pytest.approx(1.0 + 60 / (90 * 24))  # 1.0 s was the last tick
+
+
 def test_under_a_running_clock_the_model_reads_the_phrase_at_the_clocks_tempo() -> None:
     performance = Performance(silence_ms=400, phrase_end="fixed", sync="clock")
     conductor, _ = clocked(performance)
