@@ -59,6 +59,7 @@ class ClockFollower:
         self._fit: deque[tuple[int, float]] = deque(maxlen=FIT_TICKS)  # (tick, arrival)
         self._line: tuple[float, float] | None = None  # seconds per tick, time of tick 0
         self._missed = 0  # ticks the latest gap was taken to have lost
+        self.beats: list[tuple[float, int]] = []  # (time, beat number) not yet taken
 
     def feed(self, message: Any, now: float) -> bool:
         """One message from the input (a mido message); whether it was the clock's."""
@@ -99,6 +100,9 @@ class ClockFollower:
         self._fit.append((self.ticks, now))
         if len(self._fit) >= 2:
             self._line = fit_on_time(list(self._fit))
+            if self.ticks % TICKS_PER_QUARTER <= missed:  # a beat fell on this tick (or a
+                beat = self.ticks // TICKS_PER_QUARTER * TICKS_PER_QUARTER  # lost one)
+                self.beats.append((self.time_of(beat), beat // TICKS_PER_QUARTER))
 
     def _undo_missed(self) -> None:
         self._fit.pop()  # its time was late: it leaves the fit
@@ -225,6 +229,8 @@ class ClockSender:
         self.next_at: float | None = None
         self._anchor = 0.0  # the time of tick 0 of the current run of ticks
         self._count = 0  # ticks sent since then
+        self._since_start = 0  # ticks sent since Start
+        self.beats: list[tuple[float, int]] = []  # (time, beat number) not yet taken
 
     @property
     def period(self) -> float:
@@ -244,6 +250,7 @@ class ClockSender:
         if self.bpm is None:
             self.bpm = phrase_bpm or 120.0
         self.started = True
+        self._since_start = 0
         self._run_from(at)
         return True
 
@@ -266,6 +273,9 @@ class ClockSender:
         """How many ticks' time has come (all of them, so a follower's count stays right)."""
         ticks = 0
         while self.next_at is not None and self.next_at <= now:
+            if self.started and self._since_start % TICKS_PER_QUARTER == 0:
+                self.beats.append((self.next_at, self._since_start // TICKS_PER_QUARTER))
+            self._since_start += 1
             ticks += 1
             self._count += 1
             self.next_at = self._anchor + self._count * self.period  # no rounding piles up

@@ -128,6 +128,19 @@ def test_the_clock_sent_starts_with_the_answer_and_ticks_at_its_tempo() -> None:
     assert sender.stop()
 
 
+def test_the_beats_of_the_clock_followed_and_sent_are_told_for_recordings() -> None:
+    follower, _ = started(120.0, beats=4)  # beat 0 comes before any tempo is known
+    assert [n for _, n in follower.beats] == [1, 2, 3]
+    assert [t for t, _ in follower.beats] == pytest.approx([0.51, 1.01, 1.51], abs=1e-6)
+    sender = ClockSender(120.0)
+    sender.begin(0.0)
+    sender.due(0.9)
+    assert sender.beats == []  # ticks before Start are no song's beats
+    sender.start(1.0, None)
+    sender.due(2.0)
+    assert sender.beats == [(1.0, 0), (1.5, 1), (2.0, 2)]
+
+
 def test_a_new_tempo_takes_over_from_the_tick_after_the_last_one_sent() -> None:
     sender = ClockSender(120.0)
     sender.begin(0.0)

@@ -156,6 +156,13 @@ class Engine:
         time_of = self.conductor.sync.time_of(self.conductor.performance)
         if time_of is not None and self.player.retime(time_of):
             self._deadline.set(self._next_deadline())
+        self._keep_beats()
+
+    def _keep_beats(self) -> None:
+        """The clock's beats go to the recordings: they are written on its grid."""
+        bar = self.conductor.performance.beats_per_bar
+        for at, number in self.conductor.sync.take_beats():
+            self.takes.beat(at, number, bar)
 
     def answer_now(self) -> None:
         self._apply(self.conductor.answer_now(self.clock.now()))
@@ -240,6 +247,7 @@ class Engine:
         self.player.send_now(self.conductor.sync.ticks(now), now)
         self._sent(self.player.play_due(now))
         self._deadline.set(self._next_deadline())
+        self._keep_beats()
 
     def _next_deadline(self) -> float | None:
         """The next message due: a note's, or the MIDI clock's next tick (the model runs

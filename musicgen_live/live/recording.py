@@ -49,6 +49,11 @@ class Takes:
         for take in self.open:
             take.add(source, message, at)
 
+    def beat(self, at: float, number: int, beats_per_bar: int) -> None:
+        """A beat of the session's MIDI clock: the takes are written on its grid."""
+        for take in self.open:
+            take.beat(at, number, beats_per_bar)
+
     def note_ended(self) -> None:
         """A note ended: have the takes written within WRITE_EVERY seconds."""
         if self.open and self._timer is None:

@@ -79,6 +79,16 @@ class Sync:
         """The clock ticks due by `now`."""
         return [] if self.sender is None else [TICK] * self.sender.due(now)
 
+    def take_beats(self) -> list[tuple[float, int]]:
+        """The beats (time, number from the song's start) of the clock followed or sent that
+        passed since last asked: a recording is written on them."""
+        beats = self.follower.beats
+        if self.sender is not None:
+            beats += self.sender.beats
+            self.sender.beats = []
+        self.follower.beats = []
+        return beats
+
     def stop(self) -> list[mido.Message]:
         """The session ends: Stop for the clock sent."""
         return [STOP] if self.sender is not None and self.sender.stop() else []

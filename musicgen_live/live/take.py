@@ -4,6 +4,8 @@ The file is rewritten whole (to a temporary name, then renamed) every few second
 notes end (`live/recording.py`), so a killed process keeps all but those last seconds, and a
 failed write never corrupts the last good file. A take that stops ends what it holds: every
 key still down gets its note-off, and a pedal still down its release.
+A take made while the session follows or sends MIDI clock is written on that clock's tempo
+and bars (`live/tempo_map.py`); any other at 120 bpm, one beat every half second.
 `--record PATH` records into a folder (an existing one, or a new name without `.mid`), or into
 one new file when PATH ends in `.mid`.
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 import mido
 
 from musicgen_live.errors import UserError
+from musicgen_live.live.tempo_map import TempoMap
 
 TICKS_PER_BEAT = 480
 TEMPO = 500_000  # 120 bpm: one tick is 1/960 s
@@ -55,6 +58,7 @@ class Take:
         self.failed: str | None = None
         self.sounding: dict[str, set[tuple[int, int]]] = {t: set() for t in TRACKS}
         self.pedalled: dict[str, set[int]] = {t: set() for t in TRACKS}  # channels
+        self.grid = TempoMap()  # the MIDI clock's beats, if one ran
         self._lock = threading.Lock()
         self._writing = threading.Lock()
 
@@ -85,17 +89,38 @@ class Take:
                 message = mido.Message("control_change", channel=channel, control=SUSTAIN)
                 self.add(source, message, at)
 
+    def beat(self, at: float, number: int, beats_per_bar: int) -> None:
+        """Beat `number` of the session's MIDI clock fell at `at`."""
+        with self._lock:
+            self.grid.beat(at - self.started, number, beats_per_bar)
+
     def midi_file(self) -> mido.MidiFile:
         midi = mido.MidiFile(ticks_per_beat=TICKS_PER_BEAT)
-        with self._lock:
+        with self._lock:  # copies: the loop adds to them meanwhile
             snapshot = {name: list(events) for name, events in self.events.items()}
+            grid = self.grid.copy() if self.grid.synced else None
+        if grid is not None:
+            tempos = grid.tempos()
+            ticks = {name: [grid.tick(at) for at, _ in events] for name, events in snapshot.items()}
+        if grid is None:
+            tempos = [(0, TEMPO)]
+            ticks = {
+                name: [round(mido.second2tick(at, TICKS_PER_BEAT, TEMPO)) for at, _ in events]
+                for name, events in snapshot.items()
+            }
         for name, events in snapshot.items():
+            timed = [
+                (tick, 1, at, message)
+                for tick, (at, message) in zip(ticks[name], events, strict=True)
+            ]
+            if name == TRACKS[0]:  # the tempo (and, on a clock's grid, the bar) goes first
+                timed += [(t, 0, 0.0, mido.MetaMessage("set_tempo", tempo=us)) for t, us in tempos]
+                if grid is not None:
+                    bar = mido.MetaMessage("time_signature", numerator=grid.beats_per_bar)
+                    timed.append((0, 0, 0.0, bar))
             track = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
-            if name == TRACKS[0]:
-                track.append(mido.MetaMessage("set_tempo", tempo=TEMPO, time=0))
             previous = 0
-            for seconds, message in sorted(events, key=lambda e: e[0]):
-                tick = round(mido.second2tick(seconds, TICKS_PER_BEAT, TEMPO))
+            for tick, _, _, message in sorted(timed, key=lambda e: e[:3]):
                 track.append(message.copy(time=tick - previous))
                 previous = tick
             midi.tracks.append(track)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import mido
 import numpy as np
 import pytest
 
@@ -50,11 +51,26 @@ def grid_error(onsets: list[float], ticks: list[float], every: int) -> np.ndarra
     return np.abs(lines - np.round(lines)) * period * every
 
 
+def assert_recorded_on_the_grid(midi: mido.MidiFile) -> None:
+    """The take carries the clock's tempo and bars: 120 bpm in 4/4, the answer's notes on
+    the file's sixteenths (120 ticks of 480 a beat; 3 ticks are 3 ms at 120 bpm)."""
+    player, model = midi.tracks
+    tempos = [m.tempo for m in player if m.type == "set_tempo"]
+    assert tempos and all(abs(t - 500_000) < 5_000 for t in tempos), tempos
+    assert [m.numerator for m in player if m.type == "time_signature"] == [4]
+    ticks = np.cumsum([m.time for m in model])
+    onsets = [t for t, m in zip(ticks, model, strict=True) if m.type == "note_on" and m.velocity]
+    off = np.abs((np.asarray(onsets) + 60) % 120 - 60)
+    assert len(onsets) >= 12 and float(off.max()) <= 2 * PERIOD / 0.5 * 480 + 3, off
+
+
 @pytest.mark.parametrize("quantize", ["1/16", "off"])
 def test_answers_fall_on_the_grid_of_the_clock_followed(
-    jack_server: str, tiny_model: Path, quantize: str
+    jack_server: str, tiny_model: Path, quantize: str, tmp_path: Path
 ) -> None:
-    with running(tiny_model, "--sync", "clock", "--quantize", quantize, "--length", "12") as s:
+    record = tmp_path / "take.mid"
+    flags = ("--sync", "clock", "--quantize", quantize, "--length", "12", "--record", str(record))
+    with running(tiny_model, *flags) as s:
         ticks = JackCapture(None, f"clock-monitor-{quantize.replace('/', '')}")
         engine_in = s.keyboard.name
         with midi_clock(120, engine_in, f"{ticks.client.name}:monitor"):
@@ -73,6 +89,7 @@ def test_answers_fall_on_the_grid_of_the_clock_followed(
     error = grid_error(onsets, tick_times, 6)
     if quantize == "1/16":  # within about two JACK periods (in and out) of a sixteenth
         assert float(error.max()) < 2 * PERIOD + 0.003, np.round(error * 1000, 1)
+        assert_recorded_on_the_grid(mido.MidiFile(record))
     else:  # the model's own times: spread over the sixteenth (62.5 ms)
         assert float(np.median(error)) > 2 * PERIOD + 0.003, np.round(error * 1000, 1)
 

@@ -25,6 +25,37 @@ def test_session_file_has_a_track_per_source_in_time(tmp_path: Path) -> None:
     assert model[0].name == "model"
 
 
+def test_a_take_made_in_sync_is_written_on_the_clocks_tempo_and_bars(tmp_path: Path) -> None:
+    take = Take(tmp_path, started=100.0)
+    for beat in range(0, 12):  # 90 bpm, the song's beat 0 at 100.3 s, 3 beats a bar
+        take.beat(100.3 + beat * 60 / 90, beat, 3)
+    on_beat_4 = 100.3 + 4 * 60 / 90
+    take.add("player", mido.Message("note_on", note=60, velocity=80), 100.1)
+    take.add("model", mido.Message("note_on", note=64, velocity=70), on_beat_4)
+    take.add("model", mido.Message("note_off", note=64), on_beat_4 + 60 / 90 / 4)
+    assert take.flush() is None
+    midi = mido.MidiFile(take.path)
+    player, model = midi.tracks
+    metas = {m.type: m for m in player if m.is_meta}
+    assert metas["set_tempo"].tempo == round(60 / 90 * 1e6)
+    assert metas["time_signature"].numerator == 3
+    beat_4 = 4 * 480 + 3 * 480  # the take began in the bar before the song's first
+    model_ticks = [m.time for m in model if not m.is_meta]
+    assert sum(model_ticks[:1]) == beat_4 and model_ticks[1] == 120  # a sixteenth later
+    bar_before = 100.3 - 3 * 60 / 90  # where the file begins: the downbeat of that bar
+    heard = [t for t, m in _seconds(midi) if not m.is_meta]  # played back, in seconds
+    played = (100.1, on_beat_4, on_beat_4 + 60 / 90 / 4)
+    assert heard == pytest.approx([t - bar_before for t in played], abs=1e-3)
+
+
+def _seconds(midi: mido.MidiFile) -> list[tuple[float, mido.Message]]:
+    now, timed = 0.0, []
+    for message in midi:
+        now += message.time
+        timed.append((now, message))
+    return timed
+
+
 def test_a_full_disk_keeps_the_last_good_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,0 +1,88 @@
+"""A take's tempo and bar grid: the beats of the MIDI clock the session followed or sent
+while the take recorded (pure: each beat comes with its time).
+
+A recording made in sync is written on that clock's grid: every beat of the clock is a
+quarter note of the file, its bars are the clock's bars (counted from the song's start, so a
+take that starts mid-song still has its bar lines where the DAW has them), and a tempo change
+in the file wherever the clock's tempo changed. Music before the first beat and after the
+last (the clock stopped) keeps the nearest tempo. A clock started again (Start) begins a new
+bar of the file after the last one heard.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+TICKS_PER_BEAT = 480
+
+
+class TempoMap:
+    def __init__(self) -> None:
+        self.times: list[float] = []  # seconds from the take's start, one per beat heard
+        self.beats: list[int] = []  # their beat numbers in the file's count, increasing
+        self.beats_per_bar = 4
+        self._clock_beat: int | None = None  # the last beat number the clock gave
+        self._offset = 0  # the file's count minus the clock's, for the current run
+
+    def beat(self, at: float, number: int, beats_per_bar: int) -> None:
+        """Beat `number` of the clock (counted from its song's start) fell at `at`."""
+        if self.times and at <= self.times[-1]:
+            return  # told twice
+        if number == self._clock_beat:  # told again, better placed (the tick before was late)
+            self.times[-1] = at
+            return
+        if not self.times:
+            self.beats_per_bar = beats_per_bar
+        elif (
+            self._clock_beat is not None and not 0 < number - self._clock_beat <= self.beats_per_bar
+        ):
+            bar = self.beats_per_bar  # started again, or moved: a new bar after the last beat
+            next_bar = (self.beats[-1] // bar + 1) * bar
+            self._offset = next_bar + number % bar - number
+        self._clock_beat = number
+        self.times.append(at)
+        self.beats.append(number + self._offset)
+
+    def copy(self) -> TempoMap:
+        twin = TempoMap()
+        twin.times, twin.beats = list(self.times), list(self.beats)
+        twin.beats_per_bar, twin._clock_beat, twin._offset = (
+            self.beats_per_bar,
+            self._clock_beat,
+            self._offset,
+        )
+        return twin
+
+    @property
+    def synced(self) -> bool:
+        """Whether the take heard enough of a clock (two beats) to be written on its grid."""
+        return len(self.times) >= 2
+
+    def _first_bar(self) -> int:
+        """The beat number the file's tick 0 stands for: the bar holding the take's start."""
+        start = self.beats[0] - self.times[0] / self._seconds_per_beat(0)
+        return math.floor(start / self.beats_per_bar) * self.beats_per_bar
+
+    def _seconds_per_beat(self, interval: int) -> float:
+        """Between beat `interval` and the next (the last interval beyond both ends)."""
+        i = min(max(interval, 0), len(self.times) - 2)
+        return (self.times[i + 1] - self.times[i]) / (self.beats[i + 1] - self.beats[i])
+
+    def tick(self, seconds: float) -> int:
+        """The file tick of a time in the take (seconds from its start); never below 0."""
+        i = bisect.bisect_right(self.times, seconds) - 1
+        i = min(max(i, 0), len(self.times) - 2)
+        beats = self.beats[i] + (seconds - self.times[i]) / self._seconds_per_beat(i)
+        return max(0, round((beats - self._first_bar()) * TICKS_PER_BEAT))
+
+    def tempos(self) -> list[tuple[int, int]]:
+        """(file tick, microseconds per quarter note): at 0, then where the clock changed."""
+        first = self._first_bar()
+        changes: list[tuple[int, int]] = []
+        for i in range(len(self.times) - 1):
+            tempo = round(self._seconds_per_beat(i) * 1e6)
+            if not changes or changes[-1][1] != tempo:
+                at = 0 if not changes else (self.beats[i] - first) * TICKS_PER_BEAT
+                changes.append((at, tempo))
+        return changes

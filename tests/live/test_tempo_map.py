@@ -1,0 +1,45 @@
+"""A take's tempo and bar grid, from the beats of the session's MIDI clock."""
+
+from __future__ import annotations
+
+from musicgen_live.live.tempo_map import TICKS_PER_BEAT, TempoMap
+
+
+def beats(grid: TempoMap, first: float, period: float, numbers: range, bar: int = 4) -> None:
+    for i, number in enumerate(numbers):
+        grid.beat(first + i * period, number, bar)
+
+
+def test_beats_are_quarter_notes_and_bar_lines_fall_where_the_clock_has_them() -> None:
+    grid = TempoMap()
+    beats(grid, 1.2, 0.5, range(5, 12))  # the take began mid-song, 2.4 beats before beat 5
+    assert grid.synced
+    assert grid.tick(1.2) == 5 * TICKS_PER_BEAT  # beat 5 of the song: bar 2, beat 2
+    assert grid.tick(1.2 + 3 * 0.5) == 8 * TICKS_PER_BEAT  # beat 8 is the downbeat of bar 3
+    assert grid.tick(0.0) == round(2.6 * TICKS_PER_BEAT)  # the take's start, in bar 1
+    assert grid.tempos() == [(0, 500_000)]
+
+
+def test_a_tempo_change_is_written_where_it_happened_and_extends_past_the_last_beat() -> None:
+    grid = TempoMap()
+    beats(grid, 0.0, 0.5, range(0, 4))  # 120 bpm up to beat 3 at 1.5 s
+    beats(grid, 2.25, 0.75, range(4, 8))  # then 80 bpm
+    assert grid.tempos() == [(0, 500_000), (3 * TICKS_PER_BEAT, 750_000)]
+    assert grid.tick(1.5 + 0.375) == round(3.5 * TICKS_PER_BEAT)
+    assert grid.tick(4.5 + 1.5) == 9 * TICKS_PER_BEAT  # after the last beat: its tempo
+
+
+def test_a_clock_started_again_begins_a_new_bar_and_a_beat_told_again_is_moved() -> None:
+    grid = TempoMap()
+    beats(grid, 0.0, 0.5, range(0, 6))  # beats 0-5 (bar 2, beat 2 last)
+    grid.beat(2.5, 5, 4)  # beat 5 again, better placed
+    assert grid.times[-1] == 2.5 and len(grid.times) == 6
+    beats(grid, 4.0, 0.5, range(0, 3))  # Start again: its beat 0 is the next bar, beat 8
+    assert grid.beats[-3:] == [8, 9, 10]
+    assert grid.tick(4.0) == 8 * TICKS_PER_BEAT
+
+
+def test_one_beat_is_not_a_grid() -> None:
+    grid = TempoMap()
+    grid.beat(1.0, 0, 4)
+    assert not grid.synced
