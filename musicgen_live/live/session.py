@@ -137,6 +137,17 @@ class Session:
         self.engine.emit(PortSwitched(self.engine.clock.now(), kind, wanted))
         self._announce()
 
+    async def _list_ports(self, kind: str) -> None:
+        """The ports a user may switch to, told in the first gap of the music: the UI builds
+        its list then, and building it holds the interpreter long enough to delay a note."""
+        await self.engine.clear_of_notes()
+        try:
+            names = self.ports.available(kind)
+        except UserError as error:  # no MIDI system: say so, the key is not dead
+            self._notice("warning", f"cannot list the {kind}s: {error}")
+        else:
+            self.engine.emit(PortsAvailable(self.engine.clock.now(), kind, names))
+
     def _from_player(self, message: mido.Message) -> None:
         self.engine.receive(message)
 
@@ -179,12 +190,7 @@ class Session:
             case do.Reconfigure(performance=performance):
                 engine.reconfigure(performance)
             case do.ListPorts(kind=kind):
-                try:
-                    names = self.ports.available(kind)
-                except UserError as error:  # no MIDI system: say so, the key is not dead
-                    self._notice("warning", f"cannot list the {kind}s: {error}")
-                else:
-                    engine.emit(PortsAvailable(engine.clock.now(), kind, names))
+                supervise.start_task(self.tasks, self._list_ports(kind), engine, "ports")
             case do.SwitchPort(kind=kind, name=name):
                 supervise.start_task(self.tasks, self.switch_port(kind, name), engine, "ports")
             case do.SwitchModel(folder=folder):

@@ -10,7 +10,7 @@ import mido
 import pytest
 
 from musicgen_live.live.commands import ListPorts, SwitchModel, SwitchPort
-from musicgen_live.live.events import Notice, PhraseHeard, State
+from musicgen_live.live.events import Notice, PhraseHeard, PortsAvailable, State
 from musicgen_live.ports import MidiUnavailable
 from tests.live.fakes import run_for
 from tests.live.session_fakes import SessionRig, raising_once
@@ -166,6 +166,29 @@ async def test_a_named_port_that_vanishes_is_reported_and_opened_again_in_a_gap(
         await run_for(rig.clock, 1.5)
         assert rig.port("out A") in rig.session.engine.player.sinks
         assert any("is back" in n.text for n in rig.of(Notice))
+
+    await rig.serve(scenario)
+
+
+async def test_the_ports_are_listed_in_a_gap_of_the_music(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The UI builds its list when told: told while a note is due, it would delay it."""
+    rig = SessionRig(monkeypatch, length="64")
+
+    async def scenario() -> None:
+        await rig.play((60, 62))
+        await run_for(rig.clock, 0.35)  # answering
+        player = rig.session.engine.player
+        while (player.next_deadline() or 0.0) - rig.clock.now() > 0.02:
+            await run_for(rig.clock, 0.001)  # asked 20 ms before a note is due
+        asked = rig.clock.now()
+        rig.session.handle(ListPorts("output"))
+        await run_for(rig.clock, 3.0)
+        told = rig.of(PortsAvailable)
+        assert len(told) == 1 and told[0].at > asked
+        sent = [at for at, _ in rig.port("out A").sent]
+        assert not [at for at in sent if told[0].at <= at < told[0].at + 0.05], (told, sent)
 
     await rig.serve(scenario)
 
