@@ -14,6 +14,12 @@ from collections.abc import Callable
 import mido
 import numpy as np
 
+# numpy loads these on their first use, which on the engine's loop (a phrase's median, the
+# answer's random generator) took 50 ms at the first phrase end, every note and clock tick
+# due meanwhile late: they load with the engine instead
+import numpy.ma  # noqa: F401
+import numpy.random  # noqa: F401
+
 from musicgen_live.clock import Alarm, Clock, MonotonicClock
 from musicgen_live.live.actions import Decode, Outcome, Play, Send, Silence, StopDecoding
 from musicgen_live.live.collector import Collector
