@@ -17,6 +17,8 @@ LOOKAHEAD = 0.25  # seconds of answer decoded ahead of playback
 MAX_AHEAD = 32  # and never more notes than this
 CLEARANCE = 0.015  # the model runs only when no note is due sooner (a cold run takes ms)
 END_GRACE = 0.005  # an answer ends this long after its last note-off
+READ = 0.02  # an opening's first note reads the phrase's window: a run this long (p99)
+STEP_RUN = 0.002  # a later note of it: the network carried one note on, and its heads
 
 
 @dataclass
@@ -25,10 +27,27 @@ class Opening:
 
     key: tuple[float, int]  # the pending phrase it answers (PhraseDetector.pending)
     rows: list[np.ndarray] = field(default_factory=list)
+    waited_until: float | None = None  # the model waited for a message due to go first
 
     def wants_more(self) -> bool:
         ahead = sum(float(row[STEP]) for row in self.rows[1:])
         return len(self.rows) < MAX_AHEAD and ahead <= LOOKAHEAD
+
+    def next_decode(self, now: float, next_deadline: float | None) -> float | None:
+        """When to run the model for the opening's next note (None: it has enough). There is
+        time (the silence is still running out), so a run that would delay a message due
+        before it ends (a MIDI clock tick, a note still sounding) waits until just after that
+        message, once: a run longer than the clock's gap between ticks then goes right after
+        a tick, where it delays the next one least."""
+        if not self.wants_more():
+            return None
+        cost = STEP_RUN if self.rows else READ
+        waited = self.waited_until is not None and now >= self.waited_until
+        if waited or next_deadline is None or next_deadline - now > cost:
+            self.waited_until = None
+            return now
+        self.waited_until = next_deadline + 0.0005
+        return self.waited_until
 
 
 @dataclass

@@ -176,7 +176,7 @@ class Conductor:
         if self.answer is not None:
             return self.answer.next_decode(now, next_deadline, pending)
         if self.opening is not None and self.state is State.HEARING:
-            return now if self.opening.wants_more() else None
+            return self.opening.next_decode(now, next_deadline)
         return None
 
     # ---- decisions ---------------------------------------------------------------------------

@@ -325,3 +325,17 @@ def test_a_live_phrase_is_read_as_generate_reads_the_same_file(tmp_path: Path) -
     heard = np.array(conductor.history)
     np.testing.assert_allclose(heard, expected, atol=1e-3)
     assert heard[0][DURATION] == pytest.approx(0.875)  # held by the pedal, not 0.25
+
+
+def test_the_openings_window_read_waits_for_a_message_due_before_it_would_end() -> None:
+    opening = Opening(key=(1.0, 4))
+    assert opening.next_decode(2.0, None) == 2.0
+    assert opening.next_decode(2.0, 2.030) == 2.0  # a read fits before the tick
+    assert opening.next_decode(2.0, 2.005) == pytest.approx(2.0055)  # it would delay it
+    assert opening.next_decode(2.0056, 2.0264) == 2.0056  # right after the tick: room
+    fast = Opening(key=(1.0, 4))  # ticks 8 ms apart: no room ever; it waits once
+    assert fast.next_decode(3.0, 3.004) == pytest.approx(3.0045)
+    assert fast.next_decode(3.0046, 3.012) == 3.0046
+    fast.rows.append(np.zeros(4, dtype=np.float32))  # a later note: one step, 2 ms
+    assert fast.next_decode(3.010, 3.0125) == 3.010
+    assert fast.next_decode(3.011, 3.0125) == pytest.approx(3.013)
