@@ -15,6 +15,8 @@ from musicgen_live.notes import Note, sort_notes
 from musicgen_live.phrase_end import FixedSilence, Rhythm, SilenceRule
 
 SUSTAIN = 64
+TWICE = 0.002  # seconds: a key struck again this soon, never released, is one message that
+# came twice (JACK may deliver a cycle's events again after an overrun), not two notes
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class PhraseDetector:
         if self.channel is not None and getattr(message, "channel", self.channel) != self.channel:
             return None
         if message.type == "note_on" and message.velocity > 0:
+            struck = self._held.get(message.note)
+            if struck is not None and now - struck[0] < TWICE and struck[1] == message.velocity:
+                return None
             self.rhythm.onset(now, self._silent_since(now))
             if message.note in self._held:
                 self._release(message.note, now)

@@ -31,6 +31,20 @@ def test_phrase_ends_after_silence_once_every_key_is_up() -> None:
     assert not detector.hearing
 
 
+def test_a_key_that_comes_twice_at_once_is_one_note() -> None:
+    """JACK may deliver a message again after an overrun; a re-strike takes longer."""
+    detector = PhraseDetector(FixedSilence(0.4))
+    detector.feed(msg("note_on channel=0 note=60 velocity=80"), 1.0)
+    detector.feed(msg("note_on channel=0 note=60 velocity=80"), 1.0004)  # the same message
+    detector.feed(msg("note_on channel=0 note=60 velocity=0"), 1.5)
+    detector.feed(msg("note_on channel=0 note=62 velocity=70"), 1.6)
+    detector.feed(msg("note_on channel=0 note=62 velocity=75"), 1.6005)  # not the same
+    detector.feed(msg("note_on channel=0 note=62 velocity=0"), 1.9)
+    phrase = detector.poll(2.3)
+    assert phrase is not None
+    assert [(n.pitch, n.start) for n in phrase.notes] == [(60, 1.0), (62, 1.6), (62, 1.6005)]
+
+
 def test_sustain_pedal_holds_the_phrase_open() -> None:
     detector = PhraseDetector(FixedSilence(0.4))
     detector.feed(msg("control_change channel=0 control=64 value=127"), 0.0)
