@@ -5,8 +5,9 @@ A recording made in sync is written on that clock's grid: every beat of the cloc
 quarter note of the file, its bars are the clock's bars (counted from the song's start, so a
 take that starts mid-song still has its bar lines where the DAW has them), and a tempo change
 in the file wherever the clock's tempo changed. Music before the first beat and after the
-last (the clock stopped) keeps the nearest tempo. A clock started again (Start) begins a new
-bar of the file after the last one heard.
+last (the clock stopped) keeps the nearest tempo. A clock started again (Start), moved (a Song
+Position Pointer) or paused (Stop, then Continue) goes on from a new bar of the file, the
+pause kept at the last tempo.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import bisect
 import math
 
 TICKS_PER_BEAT = 480
+PAUSE = 2.0  # a beat this many beats late (at the last tempo) comes after the clock paused
+SLOWEST = 0xFFFFFF  # microseconds a quarter note: the slowest tempo a MIDI file holds
 
 
 class TempoMap:
@@ -34,15 +37,26 @@ class TempoMap:
             return
         if not self.times:
             self.beats_per_bar = beats_per_bar
-        elif (
-            self._clock_beat is not None and not 0 < number - self._clock_beat <= self.beats_per_bar
-        ):
-            bar = self.beats_per_bar  # started again, or moved: a new bar after the last beat
-            next_bar = (self.beats[-1] // bar + 1) * bar
+        elif self._clock_beat is not None and self._new_run(at, number - self._clock_beat):
+            # started again, moved or paused: on at the last tempo, from a new bar
+            bar, last = self.beats_per_bar, self.beats[-1]
+            period = self._seconds_per_beat(len(self.times)) if self.synced else None
+            passed = last + (1 if period is None else math.ceil((at - self.times[-1]) / period))
+            next_bar = -(-max(passed, last + 1) // bar) * bar
             self._offset = next_bar + number % bar - number
         self._clock_beat = number
         self.times.append(at)
         self.beats.append(number + self._offset)
+
+    def _new_run(self, at: float, beats: int) -> bool:
+        """Whether a beat `beats` after the last one, at `at`, starts the clock's count
+        over: it went back, jumped more than a bar, or came after a pause (a Stop, then
+        Continue) of over PAUSE beats at the last tempo."""
+        if not 0 < beats <= self.beats_per_bar:
+            return True
+        if not self.synced:
+            return False
+        return at - self.times[-1] > PAUSE * beats * self._seconds_per_beat(len(self.times))
 
     def copy(self) -> TempoMap:
         twin = TempoMap()
@@ -81,7 +95,7 @@ class TempoMap:
         first = self._first_bar()
         changes: list[tuple[int, int]] = []
         for i in range(len(self.times) - 1):
-            tempo = round(self._seconds_per_beat(i) * 1e6)
+            tempo = min(SLOWEST, max(1, round(self._seconds_per_beat(i) * 1e6)))
             if not changes or changes[-1][1] != tempo:
                 at = 0 if not changes else (self.beats[i] - first) * TICKS_PER_BEAT
                 changes.append((at, tempo))

@@ -43,3 +43,13 @@ def test_one_beat_is_not_a_grid() -> None:
     grid = TempoMap()
     grid.beat(1.0, 0, 4)
     assert not grid.synced
+
+
+def test_a_pause_of_the_clock_keeps_the_last_tempo_and_goes_on_from_a_new_bar() -> None:
+    grid = TempoMap()
+    beats(grid, 0.0, 0.5, range(0, 4))  # Stop after beat 3 at 1.5 s
+    beats(grid, 31.5, 0.5, range(4, 7))  # Continue 30 s later: the count runs on
+    assert grid.beats[4:] == [64, 65, 66]  # 60 beats at the last tempo, then the next bar
+    assert grid.tick(31.5) == 64 * TICKS_PER_BEAT
+    assert all(tempo <= 0xFFFFFF for _, tempo in grid.tempos())  # a MIDI file can hold it
+    assert grid.tempos()[-1][1] == 500_000
