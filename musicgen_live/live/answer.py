@@ -40,7 +40,10 @@ class Opening:
         message, once: a run longer than the clock's gap between ticks then goes right after
         a tick, where it delays the next one least."""
         if not self.wants_more():
+            self.waited_until = None
             return None
+        if next_deadline is not None and next_deadline <= now:
+            return now + 0.0005  # overdue: it leaves first
         cost = STEP_RUN if self.rows else READ
         waited = self.waited_until is not None and now >= self.waited_until
         if waited or next_deadline is None or next_deadline - now > cost:

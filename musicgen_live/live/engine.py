@@ -14,9 +14,7 @@ from collections.abc import Callable
 import mido
 import numpy as np
 
-# numpy loads these on their first use, which on the engine's loop (a phrase's median, the
-# answer's random generator) took 50 ms at the first phrase end, every note and clock tick
-# due meanwhile late: they load with the engine instead
+# numpy loads these on first use: on the loop, at the first phrase end, that took 50 ms
 import numpy.ma  # noqa: F401
 import numpy.random  # noqa: F401
 
@@ -166,9 +164,9 @@ class Engine:
 
     def _keep_beats(self) -> None:
         """The clock's beats go to the recordings: they are written on its grid."""
-        bar = self.conductor.performance.beats_per_bar
-        for at, number in self.conductor.sync.take_beats():
-            self.takes.beat(at, number, bar)
+        performance = self.conductor.performance
+        for at, number in self.conductor.sync.take_beats(performance):
+            self.takes.beat(at, number, performance.beats_per_bar)
 
     def answer_now(self) -> None:
         self._apply(self.conductor.answer_now(self.clock.now()))
@@ -192,11 +190,17 @@ class Engine:
         """Play to `sinks` from now on; the old outputs fall silent first and are closed."""
         self._sent(self.player.replace_sinks(sinks, self.clock.now()))
 
-    async def clear_of_notes(self, margin: float = PORT_MARGIN) -> None:
-        """Return once no note is due within `margin` seconds: work that blocks the loop for
-        tens of milliseconds (opening or closing a MIDI port) waits for a gap in the music."""
+    async def clear_of_notes(
+        self, margin: float = PORT_MARGIN, within: float | None = None
+    ) -> None:
+        """Return once no note is due within `margin` seconds (or `within` seconds have
+        passed): work that blocks the loop for tens of milliseconds (opening or closing a
+        MIDI port) waits for a gap in the music."""
+        give_up = None if within is None else self.clock.now() + within
         while True:
             now = self.clock.now()
+            if give_up is not None and now >= give_up:
+                return
             due = self.player.next_deadline()
             answer = self.conductor.answer
             if answer is not None and answer.done_at is None:  # notes still to be decoded

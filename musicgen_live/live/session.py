@@ -39,6 +39,7 @@ from musicgen_live.runtime import ModelRunner
 
 RECORDINGS = Path(platformdirs.user_music_dir()) / "musicgen-live"
 GIL_SWITCH_SECONDS = 0.0005
+LIST_WAIT = 1.0  # seconds a port listing waits at most for a gap in the music
 
 
 class Session:
@@ -139,8 +140,9 @@ class Session:
 
     async def _list_ports(self, kind: str) -> None:
         """The ports a user may switch to, told in the first gap of the music: the UI builds
-        its list then, and building it holds the interpreter long enough to delay a note."""
-        await self.engine.clear_of_notes()
+        its list then, and building it holds the interpreter long enough to delay a note.
+        Music without such a gap (dense and legato) waits no longer than LIST_WAIT."""
+        await self.engine.clear_of_notes(within=LIST_WAIT)
         try:
             names = self.ports.available(kind)
         except UserError as error:  # no MIDI system: say so, the key is not dead

@@ -79,15 +79,15 @@ class Sync:
         """The clock ticks due by `now`."""
         return [] if self.sender is None else [TICK] * self.sender.due(now)
 
-    def take_beats(self) -> list[tuple[float, int]]:
-        """The beats (time, number from the song's start) of the clock followed or sent that
-        passed since last asked: a recording is written on them."""
-        beats = self.follower.beats
+    def take_beats(self, performance: Performance) -> list[tuple[float, int]]:
+        """The beats (time, number from the song's start) that passed since last asked, of
+        the clock the session is on (as `shown`: the one followed, else the one sent): a
+        recording is written on them."""
+        followed, self.follower.beats = self.follower.beats, []
+        sent: list[tuple[float, int]] = []
         if self.sender is not None:
-            beats += self.sender.beats
-            self.sender.beats = []
-        self.follower.beats = []
-        return beats
+            sent, self.sender.beats = self.sender.beats, []
+        return followed if performance.sync == "clock" else sent
 
     def stop(self) -> list[mido.Message]:
         """The session ends: Stop for the clock sent."""

@@ -17,6 +17,8 @@ import math
 
 TICKS_PER_BEAT = 480
 PAUSE = 2.0  # a beat this many beats late (at the last tempo) comes after the clock paused
+SLOW_BEAT = 3.0  # seconds: no clock's beat is longer (20 bpm)
+AGAIN = 0.5  # a beat told again within this share of a beat moves the one told before
 SLOWEST = 0xFFFFFF  # microseconds a quarter note: the slowest tempo a MIDI file holds
 
 
@@ -32,31 +34,35 @@ class TempoMap:
         """Beat `number` of the clock (counted from its song's start) fell at `at`."""
         if self.times and at <= self.times[-1]:
             return  # told twice
-        if number == self._clock_beat:  # told again, better placed (the tick before was late)
-            self.times[-1] = at
+        if number == self._clock_beat and at - self.times[-1] < AGAIN * self._last_period():
+            self.times[-1] = at  # told again, better placed (the tick before came late)
             return
         if not self.times:
             self.beats_per_bar = beats_per_bar
         elif self._clock_beat is not None and self._new_run(at, number - self._clock_beat):
             # started again, moved or paused: on at the last tempo, from a new bar
             bar, last = self.beats_per_bar, self.beats[-1]
-            period = self._seconds_per_beat(len(self.times)) if self.synced else None
-            passed = last + (1 if period is None else math.ceil((at - self.times[-1]) / period))
+            passed = last + math.ceil((at - self.times[-1]) / self._last_period())
             next_bar = -(-max(passed, last + 1) // bar) * bar
             self._offset = next_bar + number % bar - number
         self._clock_beat = number
         self.times.append(at)
         self.beats.append(number + self._offset)
 
+    def _last_period(self) -> float:
+        """Seconds a beat at the last tempo heard (before two beats: 120 bpm)."""
+        return self._seconds_per_beat(len(self.times)) if self.synced else 0.5
+
     def _new_run(self, at: float, beats: int) -> bool:
         """Whether a beat `beats` after the last one, at `at`, starts the clock's count
         over: it went back, jumped more than a bar, or came after a pause (a Stop, then
-        Continue) of over PAUSE beats at the last tempo."""
+        Continue): over PAUSE beats at the last tempo, or slower than any clock's tempo."""
         if not 0 < beats <= self.beats_per_bar:
             return True
-        if not self.synced:
-            return False
-        return at - self.times[-1] > PAUSE * beats * self._seconds_per_beat(len(self.times))
+        gap = at - self.times[-1]
+        return gap > beats * SLOW_BEAT or (
+            self.synced and gap > PAUSE * beats * self._last_period()
+        )
 
     def copy(self) -> TempoMap:
         twin = TempoMap()

@@ -339,3 +339,4 @@ def test_the_openings_window_read_waits_for_a_message_due_before_it_would_end() 
     fast.rows.append(np.zeros(4, dtype=np.float32))  # a later note: one step, 2 ms
     assert fast.next_decode(3.010, 3.0125) == 3.010
     assert fast.next_decode(3.011, 3.0125) == pytest.approx(3.013)
+    assert fast.next_decode(3.014, 3.0125) == pytest.approx(3.0145)  # overdue: it goes first

@@ -98,6 +98,24 @@ def test_a_new_bpm_retunes_the_clock_already_running() -> None:
     assert sender.next_at == pytest.approx(1.0 + 60 / (90 * 24))  # 1.0 s was the last tick
 
 
+def test_a_recording_takes_the_beats_of_the_clock_followed_when_both_clocks_run() -> None:
+    performance = Performance(sync="clock", clock_out="on", bpm=100.0)
+    conductor = Conductor(performance)
+    conductor.start(0.0)
+    sender = conductor.sync.sender
+    assert sender is not None
+    sender.start(0.0, None)
+    sender.due(4.0)  # the clock sent, at 100 bpm: beats of its own
+    for index in range(24 * 8 + 1):  # the clock followed: Start, then 8 beats at 120 bpm
+        message = mido.Message("start" if index == 0 else "clock")
+        conductor.feed(message, 0.0 if index == 0 else (index - 1) * TICK)
+    beats = conductor.sync.take_beats(performance)
+    assert [n for _, n in beats] == list(range(1, 8))
+    assert [t for t, _ in beats] == pytest.approx([BEAT * n for n in range(1, 8)])
+    assert conductor.sync.take_beats(performance) == []  # each told once
+    assert sender.beats == []
+
+
 def test_under_a_running_clock_the_model_reads_the_phrase_at_the_clocks_tempo() -> None:
     performance = Performance(silence_ms=400, phrase_end="fixed", sync="clock")
     conductor, _ = clocked(performance)

@@ -177,3 +177,20 @@ async def test_the_same_seed_gives_the_same_answer_whatever_openings_were_droppe
     assert len(plain) == 6
     assert await answer_after_dropped_openings(1) == plain
     assert await answer_after_dropped_openings(3) == plain
+
+
+async def test_waiting_for_a_gap_in_the_music_gives_up_when_told() -> None:
+    rig = Rig()
+
+    async def scenario() -> None:
+        start = rig.clock.now()
+        for index in range(150):  # a note every 20 ms for 3 s: no gap of 50 ms
+            at = start + 0.01 + index * 0.02
+            rig.engine.player.add(60 + index % 12, 70, at, at + 0.025)
+        waiting = asyncio.create_task(rig.engine.clear_of_notes(within=1.0))
+        await run_for(rig.clock, 0.9)
+        assert not waiting.done()
+        await run_for(rig.clock, 0.2)
+        assert waiting.done()
+
+    await serve(rig, scenario)

@@ -183,6 +183,7 @@ async def test_the_ports_are_listed_in_a_gap_of_the_music(
         while (player.next_deadline() or 0.0) - rig.clock.now() > 0.02:
             await run_for(rig.clock, 0.001)  # asked 20 ms before a note is due
         asked = rig.clock.now()
+        assert (player.next_deadline() or 0.0) > asked
         rig.session.handle(ListPorts("output"))
         await run_for(rig.clock, 3.0)
         told = rig.of(PortsAvailable)

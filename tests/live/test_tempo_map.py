@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from musicgen_live.live.tempo_map import TICKS_PER_BEAT, TempoMap
 
 
@@ -32,11 +34,13 @@ def test_a_tempo_change_is_written_where_it_happened_and_extends_past_the_last_b
 def test_a_clock_started_again_begins_a_new_bar_and_a_beat_told_again_is_moved() -> None:
     grid = TempoMap()
     beats(grid, 0.0, 0.5, range(0, 6))  # beats 0-5 (bar 2, beat 2 last)
-    grid.beat(2.5, 5, 4)  # beat 5 again, better placed
-    assert grid.times[-1] == 2.5 and len(grid.times) == 6
+    grid.beat(2.53, 5, 4)  # beat 5 again, better placed
+    assert grid.times[-1] == 2.53 and len(grid.times) == 6
     beats(grid, 4.0, 0.5, range(0, 3))  # Start again: its beat 0 is the next bar, beat 8
     assert grid.beats[-3:] == [8, 9, 10]
     assert grid.tick(4.0) == 8 * TICKS_PER_BEAT
+    grid.beat(30.0, 2, 4)  # the same number long after: the clock started over, not a late beat
+    assert grid.times[-2:] == [5.0, 30.0] and grid.beats[-1] == 62  # 50 beats on, bar 16
 
 
 def test_one_beat_is_not_a_grid() -> None:
@@ -53,3 +57,26 @@ def test_a_pause_of_the_clock_keeps_the_last_tempo_and_goes_on_from_a_new_bar() 
     assert grid.tick(31.5) == 64 * TICKS_PER_BEAT
     assert all(tempo <= 0xFFFFFF for _, tempo in grid.tempos())  # a MIDI file can hold it
     assert grid.tempos()[-1][1] == 500_000
+
+
+def played_back(grid: TempoMap, tick: int) -> float:
+    """When a file tick sounds, from the file's tempo changes."""
+    seconds, at, tempo = 0.0, 0, 500_000
+    for change, new in grid.tempos():
+        if change >= tick:
+            break
+        seconds += (change - at) / TICKS_PER_BEAT * tempo / 1e6
+        at, tempo = change, new
+    return seconds + (tick - at) / TICKS_PER_BEAT * tempo / 1e6
+
+
+def test_a_file_played_back_keeps_the_times_recorded_even_across_a_pause() -> None:
+    grid = TempoMap()
+    grid.beat(0.5, 7, 4)  # one beat, then the clock stops for a minute
+    grid.beat(60.5, 8, 4)
+    grid.beat(61.0, 9, 4)
+    grid.beat(61.5, 10, 4)
+    assert all(tempo <= 3_000_000 for _, tempo in grid.tempos())
+    start = played_back(grid, grid.tick(0.5))
+    for at in (60.5, 61.0, 61.5, 62.25):
+        assert played_back(grid, grid.tick(at)) - start == pytest.approx(at - 0.5, abs=0.002)
