@@ -51,10 +51,9 @@ class PhraseDetector:
         """Take one incoming message; returns the phrase if this message ended one."""
         if self.channel is not None and getattr(message, "channel", self.channel) != self.channel:
             return None
+        if self.repeated(message, now):
+            return None
         if message.type == "note_on" and message.velocity > 0:
-            struck = self._held.get(message.note)
-            if struck is not None and now - struck[0] < TWICE and struck[1] == message.velocity:
-                return None
             self.rhythm.onset(now, self._silent_since(now))
             if message.note in self._held:
                 self._release(message.note, now)
@@ -75,6 +74,13 @@ class PhraseDetector:
         if len(self._notes) + len(self._held) >= self.max_notes:
             return self.end(now)
         return None
+
+    def repeated(self, message: mido.Message, now: float) -> bool:
+        """Whether `message` is a note-on that came twice (TWICE): one key, one strike."""
+        if message.type != "note_on" or not message.velocity:
+            return False
+        struck = self._held.get(message.note)
+        return struck is not None and now - struck[0] < TWICE and struck[1] == message.velocity
 
     def deadline(self) -> float | None:
         """When the phrase will end by silence, if nothing else happens; None while playing."""

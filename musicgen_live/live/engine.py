@@ -145,7 +145,9 @@ class Engine:
     # ---- what the player and the UI do --------------------------------------------------------
 
     def handle(self, message: mido.Message, stamp: float) -> None:
-        """One input message, on the loop."""
+        """One input message, on the loop (a note-on delivered twice is heard once)."""
+        if self.conductor.detector.repeated(message, stamp):
+            return
         if message.type in RECORDED:
             self.takes.add("player", message, stamp)
             if message.type == "note_off" or (message.type == "note_on" and not message.velocity):
@@ -193,9 +195,8 @@ class Engine:
     async def clear_of_notes(
         self, margin: float = PORT_MARGIN, within: float | None = None
     ) -> None:
-        """Return once no note is due within `margin` seconds (or `within` seconds have
-        passed): work that blocks the loop for tens of milliseconds (opening or closing a
-        MIDI port) waits for a gap in the music."""
+        """Return once no note is due within `margin` s (or after `within` s): work that
+        blocks the loop for tens of ms (opening a MIDI port) waits for a gap in the music."""
         give_up = None if within is None else self.clock.now() + within
         while True:
             now = self.clock.now()

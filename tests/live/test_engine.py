@@ -13,6 +13,7 @@ from musicgen_live.clock import FakeClock
 from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
+    NotePlayed,
     Notice,
     PhraseHeard,
     State,
@@ -194,3 +195,22 @@ async def test_waiting_for_a_gap_in_the_music_gives_up_when_told() -> None:
         assert waiting.done()
 
     await serve(rig, scenario)
+
+
+async def test_a_note_on_delivered_twice_is_heard_and_recorded_once(tmp_path: Path) -> None:
+    rig = Rig()
+    take = Take(tmp_path / "take.mid", started=rig.clock.now())
+    rig.engine.takes.start(take)
+
+    async def scenario() -> None:
+        now = rig.clock.now()
+        rig.engine.handle(mido.Message("note_on", note=60, velocity=80), now)
+        rig.engine.handle(mido.Message("note_on", note=60, velocity=80), now + 0.0003)
+        await run_for(rig.clock, 0.2)
+        rig.engine.handle(mido.Message("note_off", note=60), rig.clock.now())
+        await run_for(rig.clock, 1.0)
+
+    await serve(rig, scenario)
+    strikes = [m for _, m in take.events["player"] if m.type == "note_on" and m.velocity]
+    assert len(strikes) == 1
+    assert len([e for e in rig.of(NotePlayed) if e.source == "player" and e.on]) == 1
