@@ -19,6 +19,7 @@ TICKS_PER_BEAT = 480
 PAUSE = 2.0  # a beat this many beats late (at the last tempo) comes after the clock paused
 SLOW_BEAT = 3.0  # seconds: no clock's beat is longer (20 bpm)
 AGAIN = 0.5  # a beat told again within this share of a beat moves the one told before
+TOLERANCE = 0.001  # seconds a beat may lie off the file's tempo before the tempo changes
 SLOWEST = 0xFFFFFF  # microseconds a quarter note: the slowest tempo a MIDI file holds
 
 
@@ -29,11 +30,13 @@ class TempoMap:
         self.beats_per_bar = 4
         self._clock_beat: int | None = None  # the last beat number the clock gave
         self._offset = 0  # the file's count minus the clock's, for the current run
+        self._cache: tuple[int, list[float], list[int]] | None = None  # knots, for a count
 
     def beat(self, at: float, number: int, beats_per_bar: int) -> None:
         """Beat `number` of the clock (counted from its song's start) fell at `at`."""
         if self.times and at <= self.times[-1]:
             return  # told twice
+        self._cache = None
         if number == self._clock_beat and at - self.times[-1] < AGAIN * self._last_period():
             self.times[-1] = at  # told again, better placed (the tick before came late)
             return
@@ -79,30 +82,60 @@ class TempoMap:
         """Whether the take heard enough of a clock (two beats) to be written on its grid."""
         return len(self.times) >= 2
 
+    def _knots(self) -> tuple[list[float], list[int]]:
+        """The beats the file's tempo changes at (times, numbers): the fewest such that every
+        beat heard lies within TOLERANCE of the tempo between them, so the clock's jitter
+        does not become a tempo change on every beat. One pass: a stretch ends at the beat
+        before the first one whose tempo from the stretch's start misses a beat in between."""
+        if self._cache is not None and self._cache[0] == len(self.times):
+            return self._cache[1], self._cache[2]
+        times, beats = self.times, self.beats
+        keep, low, high = [0], -math.inf, math.inf
+        for j in range(1, len(times)):
+            if not low <= (times[j] - times[keep[-1]]) / (beats[j] - beats[keep[-1]]) <= high:
+                keep.append(j - 1)
+                low, high = -math.inf, math.inf
+            start = keep[-1]
+            passed, spent = beats[j] - beats[start], times[j] - times[start]
+            low = max(low, (spent - TOLERANCE) / passed)
+            high = min(high, (spent + TOLERANCE) / passed)
+        if keep[-1] != len(times) - 1:
+            keep.append(len(times) - 1)
+        knots = ([times[k] for k in keep], [beats[k] for k in keep])
+        self._cache = (len(times), *knots)
+        return knots
+
     def _first_bar(self) -> int:
         """The beat number the file's tick 0 stands for: the bar holding the take's start."""
-        start = self.beats[0] - self.times[0] / self._seconds_per_beat(0)
+        times, beats = self._knots()
+        start = beats[0] - times[0] / _per_beat(times, beats, 0)
         return math.floor(start / self.beats_per_bar) * self.beats_per_bar
 
     def _seconds_per_beat(self, interval: int) -> float:
-        """Between beat `interval` and the next (the last interval beyond both ends)."""
-        i = min(max(interval, 0), len(self.times) - 2)
-        return (self.times[i + 1] - self.times[i]) / (self.beats[i + 1] - self.beats[i])
+        """Between beat `interval` heard and the next (the last interval beyond both ends)."""
+        return _per_beat(self.times, self.beats, interval)
 
     def tick(self, seconds: float) -> int:
         """The file tick of a time in the take (seconds from its start); never below 0."""
-        i = bisect.bisect_right(self.times, seconds) - 1
-        i = min(max(i, 0), len(self.times) - 2)
-        beats = self.beats[i] + (seconds - self.times[i]) / self._seconds_per_beat(i)
-        return max(0, round((beats - self._first_bar()) * TICKS_PER_BEAT))
+        times, beats = self._knots()
+        i = min(max(bisect.bisect_right(times, seconds) - 1, 0), len(times) - 2)
+        beat = beats[i] + (seconds - times[i]) / _per_beat(times, beats, i)
+        return max(0, round((beat - self._first_bar()) * TICKS_PER_BEAT))
 
     def tempos(self) -> list[tuple[int, int]]:
         """(file tick, microseconds per quarter note): at 0, then where the clock changed."""
+        times, beats = self._knots()
         first = self._first_bar()
         changes: list[tuple[int, int]] = []
-        for i in range(len(self.times) - 1):
-            tempo = min(SLOWEST, max(1, round(self._seconds_per_beat(i) * 1e6)))
+        for i in range(len(times) - 1):
+            tempo = min(SLOWEST, max(1, round(_per_beat(times, beats, i) * 1e6)))
             if not changes or changes[-1][1] != tempo:
-                at = 0 if not changes else (self.beats[i] - first) * TICKS_PER_BEAT
+                at = 0 if not changes else (beats[i] - first) * TICKS_PER_BEAT
                 changes.append((at, tempo))
         return changes
+
+
+def _per_beat(times: list[float], beats: list[int], interval: int) -> float:
+    """Seconds a beat between point `interval` and the next (the ends extended)."""
+    i = min(max(interval, 0), len(times) - 2)
+    return (times[i + 1] - times[i]) / (beats[i + 1] - beats[i])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from musicgen_live.live.tempo_map import TICKS_PER_BEAT, TempoMap
@@ -34,8 +35,10 @@ def test_a_tempo_change_is_written_where_it_happened_and_extends_past_the_last_b
 def test_a_clock_started_again_begins_a_new_bar_and_a_beat_told_again_is_moved() -> None:
     grid = TempoMap()
     beats(grid, 0.0, 0.5, range(0, 6))  # beats 0-5 (bar 2, beat 2 last)
+    assert grid.tick(2.5) == 5 * TICKS_PER_BEAT
     grid.beat(2.53, 5, 4)  # beat 5 again, better placed
     assert grid.times[-1] == 2.53 and len(grid.times) == 6
+    assert grid.tick(2.53) == 5 * TICKS_PER_BEAT
     beats(grid, 4.0, 0.5, range(0, 3))  # Start again: its beat 0 is the next bar, beat 8
     assert grid.beats[-3:] == [8, 9, 10]
     assert grid.tick(4.0) == 8 * TICKS_PER_BEAT
@@ -80,3 +83,17 @@ def test_a_file_played_back_keeps_the_times_recorded_even_across_a_pause() -> No
     start = played_back(grid, grid.tick(0.5))
     for at in (60.5, 61.0, 61.5, 62.25):
         assert played_back(grid, grid.tick(at)) - start == pytest.approx(at - 0.5, abs=0.002)
+
+
+def test_the_clocks_jitter_is_no_tempo_change_and_the_beats_stay_in_place() -> None:
+    grid = TempoMap()
+    rng = np.random.default_rng(0)
+    times = [0.2 + n * 0.5 + float(rng.uniform(-0.0003, 0.0003)) for n in range(400)]
+    for number, at in enumerate(times):
+        grid.beat(at, number, 4)
+    assert len(grid.tempos()) <= 3  # not one a beat
+    bar = 4 * TICKS_PER_BEAT  # the take began in the bar before the clock's first beat
+    start = played_back(grid, bar)
+    for number, at in enumerate(times):  # each beat, on its quarter note, sounds when it came
+        sounds = played_back(grid, bar + number * TICKS_PER_BEAT) - start
+        assert abs(sounds - (at - times[0])) < 0.0015
