@@ -6,8 +6,9 @@ quarter note of the file, its bars are the clock's bars (counted from the song's
 take that starts mid-song still has its bar lines where the DAW has them), and a tempo change
 in the file wherever the clock's tempo changed. Music before the first beat and after the
 last (the clock stopped) keeps the nearest tempo. A clock started again (Start), moved (a Song
-Position Pointer) or paused (Stop, then Continue) goes on from a new bar of the file, the
-pause kept at the last tempo.
+Position Pointer) or paused (Stop, then Continue) goes on at its last tempo, from where its
+beat falls in the bar (Start: a new bar); a jump forward squeezes the beats it skipped into
+the beat it took.
 """
 
 from __future__ import annotations
@@ -31,50 +32,48 @@ class TempoMap:
         self._clock_beat: int | None = None  # the last beat number the clock gave
         self._offset = 0  # the file's count minus the clock's, for the current run
         self._cache: tuple[int, list[float], list[int]] | None = None  # knots, for a count
+        self._period: float | None = None  # seconds a beat, at the clock's last step
 
     def beat(self, at: float, number: int, beats_per_bar: int) -> None:
         """Beat `number` of the clock (counted from its song's start) fell at `at`."""
         if self.times and at <= self.times[-1]:
             return  # told twice
         self._cache = None
-        if number == self._clock_beat and at - self.times[-1] < AGAIN * self._last_period():
+        period = self._period or 0.5  # before a step of the clock is known: 120 bpm
+        if number == self._clock_beat and at - self.times[-1] < AGAIN * period:
             self.times[-1] = at  # told again, better placed (the tick before came late)
             return
         if not self.times:
             self.beats_per_bar = beats_per_bar
-        elif self._clock_beat is not None and self._new_run(at, number - self._clock_beat):
-            # started again, moved or paused: on at the last tempo, from a new bar
-            bar, last = self.beats_per_bar, self.beats[-1]
-            passed = last + math.ceil((at - self.times[-1]) / self._last_period())
-            next_bar = -(-max(passed, last + 1) // bar) * bar
-            self._offset = next_bar + number % bar - number
+        elif self._clock_beat is not None:
+            step, gap = number - self._clock_beat, at - self.times[-1]
+            if self._new_run(step, gap):  # on at the last tempo
+                passed = self.beats[-1] + max(1, math.ceil(gap / period))
+                at_bar_place = passed + (number - passed) % self.beats_per_bar
+                self._offset = at_bar_place - number  # its place in the bar, as the clock's
+            else:
+                self._period = gap / step
         self._clock_beat = number
         self.times.append(at)
         self.beats.append(number + self._offset)
 
-    def _last_period(self) -> float:
-        """Seconds a beat at the last tempo heard (before two beats: 120 bpm)."""
-        return self._seconds_per_beat(len(self.times)) if self.synced else 0.5
-
-    def _new_run(self, at: float, beats: int) -> bool:
-        """Whether a beat `beats` after the last one, at `at`, starts the clock's count
-        over: it went back, jumped more than a bar, or came after a pause (a Stop, then
-        Continue): over PAUSE beats at the last tempo, or slower than any clock's tempo."""
-        if not 0 < beats <= self.beats_per_bar:
+    def _new_run(self, step: int, gap: float) -> bool:
+        """Whether a beat `step` beats on from the last, `gap` seconds later, starts the
+        clock's count over: it went back or jumped more than a bar (Start, a Song Position
+        Pointer); it came after a pause (Stop, then Continue), over PAUSE beats at the
+        clock's tempo or slower than any clock; or it skipped beats that had no time to
+        pass (a jump forward)."""
+        if not 0 < step <= self.beats_per_bar or gap > step * SLOW_BEAT:
             return True
-        gap = at - self.times[-1]
-        return gap > beats * SLOW_BEAT or (
-            self.synced and gap > PAUSE * beats * self._last_period()
-        )
+        if self._period is None:
+            return False
+        return gap > PAUSE * step * self._period or (step > 1 and gap < (step - 0.5) * self._period)
 
     def copy(self) -> TempoMap:
         twin = TempoMap()
         twin.times, twin.beats = list(self.times), list(self.beats)
-        twin.beats_per_bar, twin._clock_beat, twin._offset = (
-            self.beats_per_bar,
-            self._clock_beat,
-            self._offset,
-        )
+        twin.beats_per_bar, twin._clock_beat = self.beats_per_bar, self._clock_beat
+        twin._offset, twin._period = self._offset, self._period
         return twin
 
     @property
@@ -107,20 +106,18 @@ class TempoMap:
 
     def _first_bar(self) -> int:
         """The beat number the file's tick 0 stands for: the bar holding the take's start."""
-        times, beats = self._knots()
-        start = beats[0] - times[0] / _per_beat(times, beats, 0)
+        start = self._beat_at(0.0)
         return math.floor(start / self.beats_per_bar) * self.beats_per_bar
 
-    def _seconds_per_beat(self, interval: int) -> float:
-        """Between beat `interval` heard and the next (the last interval beyond both ends)."""
-        return _per_beat(self.times, self.beats, interval)
+    def _beat_at(self, seconds: float) -> float:
+        """Where a time in the take falls in the file's count of beats."""
+        times, beats = self._knots()
+        i = min(max(bisect.bisect_right(times, seconds) - 1, 0), len(times) - 2)
+        return beats[i] + (seconds - times[i]) / _per_beat(times, beats, i)
 
     def tick(self, seconds: float) -> int:
         """The file tick of a time in the take (seconds from its start); never below 0."""
-        times, beats = self._knots()
-        i = min(max(bisect.bisect_right(times, seconds) - 1, 0), len(times) - 2)
-        beat = beats[i] + (seconds - times[i]) / _per_beat(times, beats, i)
-        return max(0, round((beat - self._first_bar()) * TICKS_PER_BEAT))
+        return max(0, round((self._beat_at(seconds) - self._first_bar()) * TICKS_PER_BEAT))
 
     def tempos(self) -> list[tuple[int, int]]:
         """(file tick, microseconds per quarter note): at 0, then where the clock changed."""
@@ -129,8 +126,10 @@ class TempoMap:
         changes: list[tuple[int, int]] = []
         for i in range(len(times) - 1):
             tempo = min(SLOWEST, max(1, round(_per_beat(times, beats, i) * 1e6)))
-            if not changes or changes[-1][1] != tempo:
-                at = 0 if not changes else (beats[i] - first) * TICKS_PER_BEAT
+            at = (beats[i] - first) * TICKS_PER_BEAT
+            if at <= 0 or not changes:  # the file begins within this stretch, or after it
+                changes = [(0, tempo)]
+            elif changes[-1][1] != tempo:
                 changes.append((at, tempo))
         return changes
 

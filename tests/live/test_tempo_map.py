@@ -97,3 +97,53 @@ def test_the_clocks_jitter_is_no_tempo_change_and_the_beats_stay_in_place() -> N
     for number, at in enumerate(times):  # each beat, on its quarter note, sounds when it came
         sounds = played_back(grid, bar + number * TICKS_PER_BEAT) - start
         assert abs(sounds - (at - times[0])) < 0.0015
+
+
+def test_a_restart_is_followed_at_the_clocks_tempo_from_then_on() -> None:
+    grid = TempoMap()
+    beats(grid, 0.0, 0.5, range(0, 6))
+    beats(grid, 3.0, 0.5, range(0, 10))  # Start at once after beat 5: 0, 1, 2, ...
+    assert grid.beats[6:] == list(range(8, 18))  # the next bar, then a beat a beat
+    assert grid.tempos()[-1] == (8 * TICKS_PER_BEAT, 500_000)
+
+
+def test_a_take_begun_after_some_beats_starts_at_the_tempo_it_began_in() -> None:
+    grid = TempoMap()
+    beats(grid, -5.0, 0.5, range(0, 8))  # 120 bpm before the take began
+    beats(grid, -0.75, 0.75, range(8, 20))  # 80 bpm from before it began on
+    tempos = grid.tempos()
+    assert tempos[0] == (0, 750_000) and all(at >= 0 for at, _ in tempos)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_any_clock_gives_a_file_that_sounds_as_recorded_with_beats_on_quarter_notes(
+    seed: int,
+) -> None:
+    """Jitter, tempo changes, pauses, restarts and jumps, at random."""
+    rng = np.random.default_rng(seed)
+    bar = int(rng.choice([2, 3, 4, 6, 7]))
+    period, at, number = float(rng.uniform(0.25, 1.5)), float(rng.uniform(0.0, 3.0)), 0
+    heard = []
+    for _ in range(150):
+        heard.append((at + float(rng.uniform(-0.002, 0.002)), number))
+        roll = rng.random()
+        at, number = at + period, number + 1
+        if roll < 0.03:
+            at += float(rng.uniform(0.0, 40.0))  # Stop, then Continue
+        elif roll < 0.05:
+            number = int(rng.integers(0, 60))  # Start or a Song Position Pointer
+        elif roll < 0.08:
+            period *= float(rng.uniform(0.8, 1.25))
+    grid = TempoMap()
+    for when, n in heard:
+        grid.beat(when, n, bar)
+    assert all(1 <= tempo <= 0xFFFFFF and tick >= 0 for tick, tempo in grid.tempos())
+    ticks = [grid.tick(when) for when, _ in heard]
+    assert ticks == sorted(ticks)
+    first = played_back(grid, ticks[0])
+    for (when, _), tick in zip(heard, ticks, strict=True):  # sounds when it was heard
+        assert abs(played_back(grid, tick) - first - (when - heard[0][0])) < 0.003
+    for (when, n), tick in zip(heard, ticks, strict=True):
+        if when in grid.times:  # a beat kept: on a quarter note, downbeats on bar lines
+            assert abs(tick - round(tick / TICKS_PER_BEAT) * TICKS_PER_BEAT) <= 3
+            assert (round(tick / TICKS_PER_BEAT) % bar == 0) == (n % bar == 0)
