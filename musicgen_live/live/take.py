@@ -20,9 +20,8 @@ from pathlib import Path
 import mido
 
 from musicgen_live.errors import UserError
-from musicgen_live.live.tempo_map import TempoMap
+from musicgen_live.live.tempo_map import TICKS_PER_BEAT, TempoMap
 
-TICKS_PER_BEAT = 480
 TEMPO = 500_000  # 120 bpm: one tick is 1/960 s
 TRACKS = ("player", "model")
 SUSTAIN = 64
@@ -102,7 +101,7 @@ class Take:
         if grid is not None:
             tempos = grid.tempos()
             ticks = {name: [grid.tick(at) for at, _ in events] for name, events in snapshot.items()}
-        if grid is None:
+        else:
             tempos = [(0, TEMPO)]
             ticks = {
                 name: [round(mido.second2tick(at, TICKS_PER_BEAT, TEMPO)) for at, _ in events]
