@@ -49,7 +49,7 @@ class PhraseDetector:
 
     def feed(self, message: mido.Message, now: float) -> Phrase | None:
         """Take one incoming message; returns the phrase if this message ended one."""
-        if self.channel is not None and getattr(message, "channel", self.channel) != self.channel:
+        if not self._listens_to(message):
             return None
         if self.repeated(message, now):
             return None
@@ -76,11 +76,15 @@ class PhraseDetector:
         return None
 
     def repeated(self, message: mido.Message, now: float) -> bool:
-        """Whether `message` is a note-on that came twice (TWICE): one key, one strike."""
-        if message.type != "note_on" or not message.velocity:
+        """Whether `message` is a note-on that came twice (TWICE): one key, one strike. A
+        note-on of a channel not listened to is never one (the held keys are another's)."""
+        if message.type != "note_on" or not message.velocity or not self._listens_to(message):
             return False
         struck = self._held.get(message.note)
         return struck is not None and now - struck[0] < TWICE and struck[1] == message.velocity
+
+    def _listens_to(self, message: mido.Message) -> bool:
+        return self.channel is None or getattr(message, "channel", self.channel) == self.channel
 
     def deadline(self) -> float | None:
         """When the phrase will end by silence, if nothing else happens; None while playing."""

@@ -45,6 +45,14 @@ def test_a_key_that_comes_twice_at_once_is_one_note() -> None:
     assert [(n.pitch, n.start) for n in phrase.notes] == [(60, 1.0), (62, 1.6), (62, 1.6005)]
 
 
+def test_a_strike_on_another_channel_is_never_taken_for_a_repeat() -> None:
+    """The engine asks before recording: a note-on the detector does not listen to is kept."""
+    detector = PhraseDetector(FixedSilence(0.4), channel=0)
+    detector.feed(msg("note_on channel=0 note=60 velocity=80"), 1.0)
+    assert detector.repeated(msg("note_on channel=0 note=60 velocity=80"), 1.0005)
+    assert not detector.repeated(msg("note_on channel=3 note=60 velocity=80"), 1.0005)
+
+
 def test_sustain_pedal_holds_the_phrase_open() -> None:
     detector = PhraseDetector(FixedSilence(0.4))
     detector.feed(msg("control_change channel=0 control=64 value=127"), 0.0)
