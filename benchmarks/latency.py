@@ -86,8 +86,11 @@ def silent_gap(notes: list[Note]) -> float:
     return longest
 
 
-def transport_baseline(rounds: int = 200) -> list[float]:
-    """JACK alone: a message from a test port to the monitor, arrival minus send."""
+def transport_baseline(rounds: int = 200) -> tuple[list[float], int]:
+    """JACK alone: a message from a test port to the monitor, arrival minus send; and how
+    many of the `rounds` never arrived (each message is told apart by its note and velocity,
+    so one lost or delivered twice does not shift the pairs: a day when JACK misses cycles
+    by itself shows here, not as an engine fault)."""
     midi = backend()
     source = midi.open_output("baseline-out", virtual=True, client_name="baseline")
     monitor = MonitorProcess(wait_port("input", "baseline-out"), "baseline-monitor")
@@ -95,14 +98,16 @@ def transport_baseline(rounds: int = 200) -> list[float]:
     sent = []
     for index in range(rounds):
         sent.append(time.monotonic())
-        source.send(mido.Message("note_on", note=60 + index % 12, velocity=64))
+        source.send(mido.Message("note_on", note=60 + index // 100, velocity=index % 100 + 1))
         time.sleep(0.005 + (index % 7) * 0.0007)
     time.sleep(0.2)
     monitor.close()
     source.close()
-    if len(monitor.messages) != rounds:
-        raise RuntimeError(f"JACK lost messages: {len(monitor.messages)} of {rounds} arrived")
-    return [arrived - start for start, (arrived, _) in zip(sent, monitor.messages, strict=True)]
+    arrived: dict[int, float] = {}
+    for at, message in monitor.messages:
+        arrived.setdefault((message.note - 60) * 100 + message.velocity - 1, at)
+    delays = [arrived[index] - start for index, start in enumerate(sent) if index in arrived]
+    return delays, rounds - len(delays)
 
 
 def wait_for_answer(
@@ -182,7 +187,7 @@ def main() -> int:
     os.environ["JACK_DEFAULT_SERVER"] = server
     engine = None
     try:
-        baseline = transport_baseline()
+        baseline, baseline_lost = transport_baseline()
         midi = backend()
         if args.named:  # the devices exist first; the engine finds them by name
             player = midi.open_output("keys", virtual=True, client_name="bench-keyboard")
@@ -274,6 +279,7 @@ def main() -> int:
         "answers_with_lost_or_garbled_notes": mismatched,
         "jack_transport_p50_ms": round(pct(baseline, 50), 3),
         "jack_transport_p99_ms": round(pct(baseline, 99), 3),
+        "jack_transport_lost": baseline_lost,
         "jack_realtime": "-R" in jack.args,
         "ui_on_screen": args.tui,
         "named_ports": args.named,
@@ -289,6 +295,8 @@ def main() -> int:
     print(f"{'measure':<40}{'p50 ms':>10}{'p95/p99 ms':>12}")
     for title, middle, tail in rows:
         print(f"{title:<40}{result[middle]:>10.2f}{result[tail]:>12.2f}")
+    if baseline_lost:
+        print(f"JACK alone lost {baseline_lost} of its baseline's messages: it missed cycles")
     print(json.dumps(result))
     return 0
 
