@@ -140,19 +140,30 @@ def wait_connected(events: list[dict[str, object]], timeout: float = 15.0) -> No
 def list_outputs_while_answering(
     engine: LiveProcess, events: list[dict[str, object]], start: int
 ) -> int:
-    """Once the answer has started, press `u` (the output list) and escape, as a user
-    looking for another output would; returns how many listings were asked for."""
-    deadline = time.monotonic() + 5.0
+    """Once the answer has started, press `u` (the output list), and escape once the list is
+    on screen, as a user looking for another output would; returns how many listings the
+    engine told the UI."""
+    listed = 0
+    if not wait_for_event(events, start, "AnswerStarted", timeout=5.0):
+        return 0
+    for _ in range(2):
+        before = len(events)
+        engine.press("u")
+        if wait_for_event(events, before, "PortsAvailable", timeout=2.0):
+            listed += 1
+        time.sleep(0.15)  # the UI builds the list and shows it
+        engine.press("\x1b")
+        time.sleep(0.15)
+    return listed
+
+
+def wait_for_event(events: list[dict[str, object]], start: int, name: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(e["event"] == "AnswerStarted" for e in events[start:]):
-            for _ in range(2):
-                engine.press("u")
-                time.sleep(0.15)
-                engine.press("\x1b")
-                time.sleep(0.15)
-            return 2
+        if any(e["event"] == name for e in events[start:]):
+            return True
         time.sleep(0.005)
-    return 0
+    return False
 
 
 def pct(values: list[float], q: float) -> float:

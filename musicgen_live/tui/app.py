@@ -73,6 +73,7 @@ class MusicgenApp(App[int]):
         Binding("i", "choose('input')", "Input", show=False),
         Binding("u", "choose('output')", "Output", show=False),
         Binding("n", "choose('model')", "Model", show=False),
+        Binding("escape", "cancel_listing", "Cancel", show=False),
     ]
 
     def __init__(self, config: LiveConfig, engine_factory: EngineFactory) -> None:
@@ -86,6 +87,7 @@ class MusicgenApp(App[int]):
         self._notes: collections.deque[NotePlayed] = collections.deque()
         self._port_lines: list[str] = []
         self._clock_line = ""
+        self._listing: str | None = None  # the ports asked for (i, u) and not shown yet
 
     # ---- layout --------------------------------------------------------------------------
 
@@ -176,7 +178,12 @@ class MusicgenApp(App[int]):
         self.query_one("#ports", Static).update("\n".join(lines))
 
     def on_port_choices(self, message: messages.PortChoices) -> None:
+        """The list asked for, once; a list the user cancelled (escape) or asked another
+        for meanwhile never pops up late."""
         kind = message.kind
+        if kind != self._listing:
+            return
+        self._listing = None
 
         def chosen(value: str | None) -> None:
             if value is not None:
@@ -240,7 +247,9 @@ class MusicgenApp(App[int]):
 
     def action_choose(self, kind: str) -> None:
         if kind != "model":
-            self.submit(ListPorts(kind))  # the engine answers with PortsAvailable
+            if self._listing != kind:  # pressed again while waiting: still one list
+                self._listing = kind
+                self.submit(ListPorts(kind))  # the engine answers with PortsAvailable
             return
         folders = dict(model_choices())
 
@@ -249,6 +258,9 @@ class MusicgenApp(App[int]):
                 self.submit(SwitchModel(folders[value]))
 
         self.push_screen(ChoiceScreen("Choose the model", list(folders)), chosen)
+
+    def action_cancel_listing(self) -> None:
+        self._listing = None
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         control = pressed(event.button.id or "")

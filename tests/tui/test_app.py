@@ -126,6 +126,24 @@ async def test_the_output_chooser_offers_what_the_engine_lists() -> None:
         assert load_settings().output == "DAW:in"
 
 
+async def test_a_port_list_cancelled_before_it_came_never_pops_up() -> None:
+    """The engine tells the list in the first gap of the music; a user who pressed escape
+    meanwhile, or pressed the key twice, gets no list late, or one list, and q still quits."""
+    app = fake_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("u", "escape")
+        app.fake.on_event(PortsAvailable(0.0, "output", ("DAW:in", "FluidSynth")))
+        await pilot.pause(0.1)
+        assert app.screen is app.screen_stack[0]  # no list over the main screen
+        await pilot.press("u", "u")
+        assert app.fake.commands.count(ListPorts("output")) == 2  # one per list asked for
+        app.fake.on_event(PortsAvailable(0.0, "output", ("DAW:in", "FluidSynth")))
+        app.fake.on_event(PortsAvailable(0.0, "output", ("DAW:in", "FluidSynth")))
+        await pilot.pause(0.1)
+        assert len(app.screen_stack) == 2  # the main screen and one list
+        await pilot.press("escape", "q")
+    assert app.return_code == 0
+
 async def test_a_port_the_engine_refuses_is_not_remembered() -> None:
     app = fake_app()
     async with app.run_test(size=(80, 24)) as pilot:
