@@ -166,6 +166,12 @@ def wait_for_event(events: list[dict[str, object]], start: int, name: str, timeo
     return False
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000, q)) if values else float("nan")
 
@@ -219,6 +225,7 @@ def main() -> int:
         else:
             wait_connected(events)
         time.sleep(0.5)
+        cpu_before, wall_before = cpu_seconds(engine.process.pid), time.monotonic()
         listings = 0
         responses, engine_side, onset_errors, mismatched = [], [], [], 0
         sent_late: list[float] = []  # how late the engine itself sent each answer note
@@ -263,6 +270,9 @@ def main() -> int:
                 onset_errors.append(abs(arrived - scheduled))
                 sent_late.append(float(note["late_ms"]) / 1000)  # type: ignore[arg-type]
             time.sleep(0.3)
+        engine_cpu = (cpu_seconds(engine.process.pid) - cpu_before) / (
+            time.monotonic() - wall_before
+        )
         engine.stop()
         player.close()
         capture.close()
@@ -288,6 +298,7 @@ def main() -> int:
         "sent_late_p99_ms": round(pct(sent_late, 99), 3),
         "sent_late_max_ms": round(pct(sent_late, 100), 3),
         "answers_with_lost_or_garbled_notes": mismatched,
+        "engine_cpu_share": round(engine_cpu, 3),  # of one core, while answering
         "jack_transport_p50_ms": round(pct(baseline, 50), 3),
         "jack_transport_p99_ms": round(pct(baseline, 99), 3),
         "jack_transport_lost": baseline_lost,
@@ -306,6 +317,7 @@ def main() -> int:
     print(f"{'measure':<40}{'p50 ms':>10}{'p95/p99 ms':>12}")
     for title, middle, tail in rows:
         print(f"{title:<40}{result[middle]:>10.2f}{result[tail]:>12.2f}")
+    print(f"the engine's process used {engine_cpu:.0%} of a core meanwhile")
     if baseline_lost:
         print(f"JACK alone lost {baseline_lost} of its baseline's messages: it missed cycles")
     print(json.dumps(result))

@@ -204,6 +204,27 @@ async def test_the_roll_redraws_only_when_something_changed() -> None:
         assert roll.draws == gone
 
 
+
+async def test_the_roll_styles_runs_of_like_cells_not_each_cell() -> None:
+    """A frame full of notes is a few spans per row, not one per cell: styling thousands of
+    spans took 40 ms of a core a frame, ten frames a second, while notes were on screen."""
+    app = fake_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        roll = app.query_one(PianoRoll)
+        now = time.monotonic()
+        roll.now = lambda: now
+        for i in range(60):
+            at = now - 6 + i * 0.1
+            roll.note("player" if i % 2 else "model", 40 + i % 30, True, at)
+            roll.note("player" if i % 2 else "model", 40 + i % 30, False, at + 0.3)
+        text = roll.render()
+        rows = text.plain.split("\n")
+        assert len(rows) == roll.size.height and len(rows[0]) == roll.size.width
+        assert "█" in text.plain
+        # each note starts and ends at most one run in its row
+        assert len(text.spans) <= len(rows) + 2 * 60
+        await pilot.pause()
+
 async def settle(pilot: Any, roll: PianoRoll) -> int:
     """The roll's draws once start-up is over: the engine's first lines are in the log and
     no frame came for half a second (layout after start-up may draw it once more)."""
