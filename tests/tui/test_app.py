@@ -144,6 +144,7 @@ async def test_a_port_list_cancelled_before_it_came_never_pops_up() -> None:
         await pilot.press("escape", "q")
     assert app.return_code == 0
 
+
 async def test_a_port_the_engine_refuses_is_not_remembered() -> None:
     app = fake_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -204,7 +205,6 @@ async def test_the_roll_redraws_only_when_something_changed() -> None:
         assert roll.draws == gone
 
 
-
 async def test_the_roll_styles_runs_of_like_cells_not_each_cell() -> None:
     """A frame full of notes is a few spans per row, not one per cell: styling thousands of
     spans took 40 ms of a core a frame, ten frames a second, while notes were on screen."""
@@ -224,6 +224,7 @@ async def test_the_roll_styles_runs_of_like_cells_not_each_cell() -> None:
         # each note starts and ends at most one run in its row
         assert len(text.spans) <= len(rows) + 2 * 60
         await pilot.pause()
+
 
 async def settle(pilot: Any, roll: PianoRoll) -> int:
     """The roll's draws once start-up is over: the engine's first lines are in the log and
