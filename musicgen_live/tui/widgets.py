@@ -9,17 +9,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Button, Label, Static
 
 from musicgen_live.live.events import State
 
 COLOURS = {"player": "#4fa3ff", "model": "#ff9f43"}
-EMPTY = "#333333"
+CELL_STYLES = {  # a cell of the roll: empty, the player's, the model's, or both (the model's)
+    0: RichStyle(color="#333333"),
+    1: RichStyle(color=COLOURS["player"]),
+    2: RichStyle(color=COLOURS["model"]),
+    3: RichStyle(color=COLOURS["model"]),
+}
 STATE_STYLES = {
     State.LISTENING: ("LISTENING", "bold green"),
     State.HEARING: ("HEARING A PHRASE", "bold #4fa3ff"),
@@ -51,6 +59,8 @@ class PianoRoll(Widget):
         self.draws = 0
         self._changed = True
         self._last_end = float("-inf")  # the latest end of a closed note
+        self._frame: list[Strip] | None = None  # the lines drawn, until something changes
+        self._frame_width = 0
 
     def on_mount(self) -> None:
         self.set_interval(self.SECONDS_PER_COLUMN, self.scroll_on)
@@ -60,6 +70,7 @@ class PianoRoll(Widget):
         shown_from = self.now() - max(8, self.size.width) * self.SECONDS_PER_COLUMN
         if self._changed or self._open or self._last_end >= shown_from:
             self._changed = False
+            self._frame = None
             self.refresh()
 
     def note(self, source: str, pitch: int, on: bool, at: float) -> None:
@@ -83,7 +94,17 @@ class PianoRoll(Widget):
         note.end = at
         self._last_end = max(self._last_end, at)
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        """One line of the frame, drawn once per change (Textual's line API: a frame is a
+        few segments a row, not a text of thousands of cells to restyle, which took 30 ms
+        of a core a frame)."""
+        width, height = self.size
+        if self._frame is None or len(self._frame) != height or self._frame_width != width:
+            self._frame, self._frame_width = self.frame(), width
+        return self._frame[y] if 0 <= y < len(self._frame) else Strip.blank(width)
+
+    def frame(self) -> list[Strip]:
+        """The roll as it is now, a strip a row."""
         self.draws += 1
         width, height = max(8, self.size.width), max(3, self.size.height)
         end = self.now()
@@ -97,22 +118,22 @@ class PianoRoll(Widget):
             first = max(0, int((note.start - start) / self.SECONDS_PER_COLUMN))
             last = min(width, int(((note.end or end) - start) / self.SECONDS_PER_COLUMN) + 1)
             grid[row, first:last] |= 1 if note.source == "player" else 2
-        text = Text(no_wrap=True, overflow="crop")
-        for r in range(height):
+        base = self.rich_style  # the widget's own colours under the cells'
+        styles = {value: base + style for value, style in CELL_STYLES.items()}
+        strips = []
+        for r in range(min(height, self.size.height)):
             row = grid[r]
-            # one span per run of like cells, not per cell: a full roll is then a few dozen
-            # spans to style, not thousands (that took 40 ms of a core a frame)
-            bounds = [0, *(np.flatnonzero(np.diff(row)) + 1).tolist(), width]
+            bounds = [0, *(np.flatnonzero(np.diff(row)) + 1).tolist(), width]  # runs of like cells
+            segments = []
             for first, last in itertools.pairwise(bounds):
-                value = row[first]
+                value = int(row[first])
                 if value == 0:
-                    text.append(("·" if r % 4 == 3 else " ") * (last - first), style=EMPTY)
+                    cells = ("·" if r % 4 == 3 else " ") * (last - first)
                 else:
-                    colour = COLOURS["model"] if value & 2 else COLOURS["player"]
-                    text.append("█" * (last - first), style=colour)
-            if r < height - 1:
-                text.append("\n")
-        return text
+                    cells = "█" * (last - first)
+                segments.append(Segment(cells, styles[value]))
+            strips.append(Strip(segments, width).crop(0, self.size.width))
+        return strips
 
     @staticmethod
     def _pitch_range(notes: list[RollNote], height: int) -> tuple[int, int]:
