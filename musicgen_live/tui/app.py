@@ -178,8 +178,7 @@ class MusicgenApp(App[int]):
         self.query_one("#ports", Static).update("\n".join(lines))
 
     def on_port_choices(self, message: messages.PortChoices) -> None:
-        """The list asked for, once; a list the user cancelled (escape) or asked another
-        for meanwhile never pops up late."""
+        """The list asked for, once: one cancelled (escape) meanwhile never pops up late."""
         kind = message.kind
         if kind != self._listing:
             return
