@@ -10,7 +10,7 @@ from textual.widgets import Label, OptionList
 
 
 class ChoiceScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel")]  # q closes it, as it does help
 
     def __init__(self, title: str, options: list[str]) -> None:
         super().__init__()
