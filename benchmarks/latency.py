@@ -129,12 +129,8 @@ def wait_for_answer(
 
 def wait_connected(events: list[dict[str, object]], timeout: float = 15.0) -> None:
     """Until the engine says which ports it opened."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(e["event"] == "PortsInUse" for e in events):
-            return
-        time.sleep(0.02)
-    raise RuntimeError(f"the engine opened no ports: {events[-5:]}")
+    if not wait_for_event(events, 0, "PortsInUse", timeout):
+        raise RuntimeError(f"the engine opened no ports: {events[-5:]}")
 
 
 def list_outputs_while_answering(
@@ -158,6 +154,7 @@ def list_outputs_while_answering(
 
 
 def wait_for_event(events: list[dict[str, object]], start: int, name: str, timeout: float) -> bool:
+    """Whether the engine told event `name` after `start`, within `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(e["event"] == name for e in events[start:]):
