@@ -11,7 +11,9 @@ from typing import Any
 
 import mido
 
+from musicgen_live.arrivals import Arrivals
 from musicgen_live.errors import UserError
+from musicgen_live.jack_cycle import JackCycle
 from musicgen_live.quiet_stderr import quiet_stderr
 
 API_NAMES = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK", "coremidi": "MACOSX_CORE"}
@@ -108,8 +110,6 @@ def is_own_port(name: str, own: list[str]) -> bool:
 POLL_INTERVAL = 0.001  # seconds between looks at a polled input's queue while played
 IDLE_POLL_INTERVAL = 0.004  # and once nothing has come for IDLE_AFTER seconds
 IDLE_AFTER = 2.0
-HOLD_LIMIT = 0.1  # a stamp from JACK's own times is never more than this before collection
-# (a full garbage collection after an answer can hold every thread for tens of ms)
 
 
 class PolledInput:
@@ -122,9 +122,9 @@ class PolledInput:
     collects them every POLL_INTERVAL; `callback` is called from that thread, like mido's.
 
     Each message's `time` is when it arrived, on the monotonic clock, from the times JACK
-    gave it (rtmidi's delta from the previous message): a message collected late, while
-    another thread held the interpreter, keeps the time it came (a MIDI clock's ticks stay
-    evenly spaced). It is never later than its collection, nor more than HOLD_LIMIT before it.
+    gave it (`Arrivals`): a message collected late, while another thread held the
+    interpreter, keeps the time it came (a MIDI clock's ticks stay evenly spaced), and the
+    intervals within a phrase are JACK's own.
     """
 
     def __init__(self, port_name: str, virtual: bool) -> None:
@@ -147,7 +147,8 @@ class PolledInput:
             raise OSError(str(error)) from error
         self._rt.ignore_types(sysex=False, timing=False, active_sense=True)  # as mido does
         self._stopping = False
-        self._last: float | None = None  # the time of the previous message
+        self._cycle = JackCycle(f"{CLIENT_NAME}-cycle")
+        self._arrivals = Arrivals(self._cycle.seconds)
         self._thread = threading.Thread(target=self._collect, name="midi-in", daemon=True)
         self._thread.start()
 
@@ -166,15 +167,10 @@ class PolledInput:
                 message = mido.Message.from_bytes(received[0])
             except ValueError:
                 continue  # not a whole MIDI message
-            message.time = self._stamp(received[1], quiet_since)
+            message.time = self._arrivals.stamp(received[1], quiet_since)
             callback = self.callback
             if callback is not None:
                 callback(message)
-
-    def _stamp(self, delta: float, collected: float) -> float:
-        chained = collected if self._last is None else self._last + delta
-        self._last = min(collected, max(chained, collected - HOLD_LIMIT))
-        return self._last
 
     def close(self) -> None:
         if self.closed:
@@ -185,6 +181,7 @@ class PolledInput:
             self._thread.join(timeout=1)
         self._rt.close_port()
         self._rt.delete()
+        self._cycle.close()
 
 
 class MidiPorts:

@@ -16,6 +16,8 @@ import mido
 
 from musicgen_live.errors import UserError
 
+LEAD = 4  # periods between asking for a phrase and its first message
+
 
 class JackMidiOutput:
     """A mido-like output port: `send`, `close`, `name`, and `closed`."""
@@ -30,7 +32,7 @@ class JackMidiOutput:
         except jack.JackError as error:
             raise UserError(f"no JACK server to connect to ({error})") from error
         self._pending: queue.SimpleQueue[bytes] = queue.SimpleQueue()
-        self._timed: queue.SimpleQueue[tuple[int, bytes]] = queue.SimpleQueue()
+        self._phrases: queue.SimpleQueue[list[tuple[int, bytes]]] = queue.SimpleQueue()
         self._due: list[tuple[int, bytes]] = []  # the process callback's own
         try:
             self._port = self._client.midi_outports.register(port_name)
@@ -47,8 +49,12 @@ class JackMidiOutput:
     def _process(self, frames: int) -> None:
         self._port.clear_buffer()
         cycle = self._client.last_frame_time
-        while not self._timed.empty():
-            self._due.append(self._timed.get_nowait())
+        while not self._phrases.empty():
+            # from the first frame of a cycle: each message falls in the same cycle of the
+            # phrase every time it is played (the engine's input is stamped per cycle)
+            start = cycle + LEAD * frames
+            self._due += [(start + at, data) for at, data in self._phrases.get_nowait()]
+            self._due.sort(key=lambda item: item[0])  # stable: note-offs stay first
         while self._due and self._due[0][0] < cycle + frames:
             frame, data = self._due.pop(0)
             self._port.write_midi_event(max(0, frame - cycle), data)
@@ -65,15 +71,13 @@ class JackMidiOutput:
         self._pending.put(bytes(message.bytes()))
 
     def play_at_frames(self, events: list[tuple[float, mido.Message]]) -> float:
-        """Play (seconds, message) events at their own frames, from a few periods on: the
-        phrase reaches its destination cycle by cycle the same way every time it is played.
-        Returns when the last message left, on the monotonic clock."""
+        """Play (seconds, message) events at their own frames, from the start of a cycle a
+        few periods on: the phrase reaches its destination cycle by cycle the same way every
+        time it is played. Returns about when the last message left, on the monotonic clock."""
         rate, period = self._client.samplerate, self._client.blocksize
-        start = self._client.frame_time + 4 * period
         began = time.monotonic()
-        for at, message in events:
-            self._timed.put((start + round(at * rate), bytes(message.bytes())))
-        last = began + (4 * period + round(events[-1][0] * rate)) / rate
+        self._phrases.put([(round(at * rate), bytes(message.bytes())) for at, message in events])
+        last = began + ((LEAD + 1) * period + round(events[-1][0] * rate)) / rate
         time.sleep(max(0.0, last - time.monotonic()) + 2 * period / rate)
         return last
 

@@ -84,11 +84,11 @@ class Engine:
 
     def receive(self, message: mido.Message) -> None:
         """From a MIDI input's thread: stamp it, handle on the loop. An input that knows when
-        the message came (`PolledInput`: `time` on the monotonic clock) gives its own time;
-        any other is stamped now."""
+        the message came (`PolledInput`: `time` on the monotonic clock, at most a few ms
+        ahead: `Arrivals`) gives its own time; any other is stamped now."""
         stamp = self.clock.now()
         if message.time > 0:
-            stamp -= max(0.0, time.monotonic() - message.time)
+            stamp -= time.monotonic() - message.time
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self._arrived, message, stamp)
 
