@@ -23,10 +23,10 @@ def cmd_live(args: argparse.Namespace) -> int:
         return run_headless(config)
     if not sys.stdout.isatty():
         raise UserError("the live UI needs a terminal; use --headless for scripts")
-    from musicgen_live.live.thread import EngineThread
+    from musicgen_live.live.process import EngineProcess
     from musicgen_live.tui.app import make_app
 
-    app = make_app(config, lambda on_event: EngineThread(config, on_event))
+    app = make_app(config, lambda on_event: EngineProcess(config, on_event))
     return app.run() or 0
 
 

@@ -54,6 +54,10 @@ class Performance:
     def __hash__(self) -> int:
         return hash(tuple(self._values.items()))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its values (the engine's process gets the UI's)."""
+        return _from_values, (self._values,)
+
     def __repr__(self) -> str:
         changed = {k: v for k, v in self._values.items() if v != CONTROLS[k].default}
         return f"Performance({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
@@ -128,3 +132,7 @@ class Performance:
                 f"{self.silence_max_ms}: the shortest silence must not exceed the longest"
             )
         return self
+
+
+def _from_values(values: dict[str, Value]) -> Performance:
+    return Performance(**values)

@@ -35,6 +35,10 @@ class EngineThread:
         """The session once built (for tests and tools; the UI uses commands)."""
         return self._session
 
+    def running(self) -> bool:
+        """Whether the engine's thread is still serving (or yet to start serving)."""
+        return self._thread.is_alive()
+
     def submit(self, command: Command) -> None:
         """Hand a command to the engine's loop (from any thread)."""
         with self._lock:

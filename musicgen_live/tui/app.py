@@ -2,7 +2,7 @@
 
 The app knows the engine only as something that takes commands and sends events
 (`EngineHandle`), built by the factory `make_app` is given: the real one runs in its own
-thread, so a slow frame can never delay a note; tests give a fake one.
+process, so a slow frame can never delay a note; tests give a fake one.
 """
 
 from __future__ import annotations

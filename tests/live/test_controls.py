@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
+
 import pytest
 
 from musicgen_live.errors import UserError
@@ -112,3 +115,14 @@ def test_a_performance_is_frozen_and_knows_only_its_controls() -> None:
         Performance(tempo=120)
     assert performance.replace(temperature=1.2) == Performance(temperature=1.2)
     assert hash(performance) == hash(Performance())
+
+
+def test_a_performance_and_a_config_cross_to_the_engines_process_whole() -> None:
+    """The UI hands its config to the engine's own process, pickled."""
+    from musicgen_live.live.config import LiveConfig
+
+    performance = Performance(temperature=1.3, follow=0.25)
+    config = LiveConfig(model=Path("models/x"), performance=performance, rng_seed=3)
+    again = pickle.loads(pickle.dumps(config))
+    assert again == config
+    assert again.performance.temperature == 1.3 and again.performance.follow == 0.25

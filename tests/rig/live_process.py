@@ -80,6 +80,14 @@ class LiveProcess:
         """Type on the UI's terminal."""
         os.write(self.master, keys.encode())
 
+    def kill(self, number: int) -> int:
+        """End the process with a signal, as a system would; returns the exit code."""
+        self.process.send_signal(number)
+        try:
+            return self.process.wait(timeout=15)
+        finally:
+            self._closed.set()
+
     def stop(self) -> int:
         """Quit as a user would (q in the UI, SIGTERM headless); returns the exit code."""
         if self.tui:

@@ -3,15 +3,18 @@ dummy server: it answers a phrase, an idle screen writes next to nothing, and q 
 
 from __future__ import annotations
 
+import signal
 import time
 import uuid
 from pathlib import Path
 
+import psutil
 import pytest
 
 from musicgen_live import assets
 from musicgen_live.answer_shape import ENDING_REACH
 from tests.jack import JackCapture, keyboard, phrase_events, play, wait_port
+from tests.midi_checks import sounding_after
 from tests.rig.live_process import LiveProcess
 
 PHRASE = assets.demo_phrase()
@@ -53,6 +56,44 @@ def test_the_ui_on_screen_answers_idles_quietly_and_quits(
     finally:
         if process.process.poll() is None:
             process.process.kill()
+        for port in (keys, capture):
+            if port is not None:
+                port.close()
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGKILL])
+def test_the_ui_killed_mid_answer_leaves_no_note_sounding(
+    jack_server: str, tiny_model: Path, number: signal.Signals
+) -> None:
+    """The engine runs in a process of its own: when the UI's process dies, the engine's sees
+    its command pipe close and stops as on quit, every note off, then ends."""
+    tag = uuid.uuid4().hex[:6]
+    in_name, out_name = f"pty-in-{tag}", f"pty-out-{tag}"
+    options = ["--in", in_name, "--out", out_name, "--model", str(tiny_model), "--length", "40"]
+    process = LiveProcess(options, tui=True)
+    keys = capture = None
+    engines: list[psutil.Process] = []
+    try:
+        wait_event(process, "StateChanged")
+        engines = psutil.Process(process.process.pid).children()
+        assert len(engines) == 1  # the engine's own process
+        capture = JackCapture(wait_port("input", out_name), f"monitor-{tag}")
+        keys = keyboard(f"keys-{tag}", wait_port("output", in_name))
+        time.sleep(0.5)
+        end = play(keys, phrase_events(PHRASE, 8))
+        assert capture.wait_for(lambda: len(capture.note_ons(end)) >= 3, 20)
+        assert process.kill(number) == -number
+        _, alive = psutil.wait_procs(engines, timeout=15)
+        assert alive == []
+        assert capture.wait_for(lambda: not sounding_after(capture.messages), 2)
+        resets = [m.control for _, m in capture.messages if m.type == "control_change"]
+        assert resets[-2:] == [64, 123]
+    finally:
+        if process.process.poll() is None:
+            process.process.kill()
+        for engine in engines:
+            if engine.is_running():
+                engine.kill()
         for port in (keys, capture):
             if port is not None:
                 port.close()
