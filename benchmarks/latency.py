@@ -169,6 +169,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def engine_and_ui(pid: int, tui: bool) -> tuple[int, int | None]:
+    """The pids of the engine and the UI: with the UI on screen, the engine runs in a process
+    of its own, the program's one child."""
+    if not tui:
+        return pid, None
+    import psutil
+
+    children = psutil.Process(pid).children()
+    assert len(children) == 1, f"the UI's process has {len(children)} children"
+    return children[0].pid, pid
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000, q)) if values else float("nan")
 
@@ -222,7 +234,9 @@ def main() -> int:
         else:
             wait_connected(events)
         time.sleep(0.5)
-        cpu_before, wall_before = cpu_seconds(engine.process.pid), time.monotonic()
+        engine_pid, ui_pid = engine_and_ui(engine.process.pid, args.tui)
+        ui_before = cpu_seconds(ui_pid) if ui_pid is not None else 0.0
+        cpu_before, wall_before = cpu_seconds(engine_pid), time.monotonic()
         listings = 0
         responses, engine_side, onset_errors, mismatched = [], [], [], 0
         sent_late: list[float] = []  # how late the engine itself sent each answer note
@@ -267,9 +281,9 @@ def main() -> int:
                 onset_errors.append(abs(arrived - scheduled))
                 sent_late.append(float(note["late_ms"]) / 1000)  # type: ignore[arg-type]
             time.sleep(0.3)
-        engine_cpu = (cpu_seconds(engine.process.pid) - cpu_before) / (
-            time.monotonic() - wall_before
-        )
+        wall = time.monotonic() - wall_before
+        engine_cpu = (cpu_seconds(engine_pid) - cpu_before) / wall
+        ui_cpu = (cpu_seconds(ui_pid) - ui_before) / wall if ui_pid is not None else 0.0
         engine.stop()
         player.close()
         capture.close()
@@ -296,6 +310,7 @@ def main() -> int:
         "sent_late_max_ms": round(pct(sent_late, 100), 3),
         "answers_with_lost_or_garbled_notes": mismatched,
         "engine_cpu_share": round(engine_cpu, 3),  # of one core, while answering
+        "ui_cpu_share": round(ui_cpu, 3),  # the UI's own process, with the UI on screen
         "jack_transport_p50_ms": round(pct(baseline, 50), 3),
         "jack_transport_p99_ms": round(pct(baseline, 99), 3),
         "jack_transport_lost": baseline_lost,
@@ -315,6 +330,8 @@ def main() -> int:
     for title, middle, tail in rows:
         print(f"{title:<40}{result[middle]:>10.2f}{result[tail]:>12.2f}")
     print(f"the engine's process used {engine_cpu:.0%} of a core meanwhile")
+    if args.tui:
+        print(f"the UI's process used {ui_cpu:.0%} of a core meanwhile")
     if baseline_lost:
         print(f"JACK alone lost {baseline_lost} of its baseline's messages: it missed cycles")
     print(json.dumps(result))

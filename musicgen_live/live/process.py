@@ -27,6 +27,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import IO, Any
 
+from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command, Stop
 from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.events import EngineEvent, Failed
@@ -52,18 +53,22 @@ class EngineProcess:
         commands_in, commands_out = os.pipe()
         events_in, events_out = os.pipe()
         command = [sys.executable, "-m", "musicgen_live.live.process"]
-        self._process = subprocess.Popen(
-            [*command, str(commands_in), str(events_out)],
-            pass_fds=(commands_in, events_out),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        os.close(commands_in)
-        os.close(events_out)
+        try:
+            self._process = subprocess.Popen(
+                [*command, str(commands_in), str(events_out)],
+                pass_fds=(commands_in, events_out),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as error:
+            raise UserError(f"cannot start the engine's process ({error})") from error
+        finally:
+            os.close(commands_in)
+            os.close(events_out)
         self._commands = Connection(commands_out, readable=False)
         self._events = Connection(events_in, writable=False)
-        self._commands.send(self.config)
+        self.submit(self.config)  # the first thing it reads
         self._reader.start()
         threading.Thread(target=self._listen, args=(self._process.stderr,), daemon=True).start()
 
@@ -71,7 +76,7 @@ class EngineProcess:
     def pid(self) -> int | None:
         return None if self._process is None else self._process.pid
 
-    def submit(self, command: Command) -> None:
+    def submit(self, command: Command | LiveConfig) -> None:
         """Hand a command to the engine (from any thread); nothing happens once it is gone."""
         with self._lock, contextlib.suppress(OSError, ValueError, AttributeError):
             self._commands.send(command)  # type: ignore[union-attr]
@@ -132,10 +137,11 @@ def serve(commands: Connection, events: Connection) -> None:
     sender = threading.Thread(target=send_events, args=(outgoing, events), daemon=True)
     sender.start()
     engine = EngineThread(config, outgoing.put)
-    signal.signal(signal.SIGTERM, lambda *_: engine.submit(Stop()))
+    terminated = threading.Event()  # the handler only flags it: it may land inside `submit`
+    signal.signal(signal.SIGTERM, lambda *_: terminated.set())
     engine.start()
     try:
-        while engine.running():
+        while engine.running() and not terminated.is_set():
             if not poll(commands):
                 continue
             try:

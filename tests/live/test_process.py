@@ -1,0 +1,56 @@
+"""The engine in a process of its own: what comes back when it cannot start, and when it is
+stopped or terminated (the JACK tests in tests/tui/test_terminal.py play through it)."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from musicgen_live.live.config import LiveConfig
+from musicgen_live.live.events import EngineEvent, Failed, StateChanged
+from musicgen_live.live.process import EngineProcess
+
+
+def started(config: LiveConfig) -> tuple[EngineProcess, list[EngineEvent]]:
+    events: list[EngineEvent] = []
+    engine = EngineProcess(config, events.append)
+    engine.start()
+    return engine, events
+
+
+def wait_until(condition: object, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_an_engine_that_cannot_start_says_why_once_and_its_process_ends(tmp_path: Path) -> None:
+    engine, events = started(LiveConfig(model=tmp_path / "no-such-model"))
+    assert engine.pid is not None
+    assert wait_until(lambda: any(isinstance(e, Failed) for e in events))
+    time.sleep(0.5)  # the reader has seen the pipe close: no second line
+    failures = [event for event in events if isinstance(event, Failed)]
+    assert len(failures) == 1, events
+    assert "no-such-model" in failures[0].text
+    engine.stop()
+
+
+@pytest.mark.jack
+def test_an_engine_terminated_from_outside_says_so(jack_server: str, tiny_model: Path) -> None:
+    engine, events = started(LiveConfig(model=tiny_model, backend="jack", demo=False))
+    try:
+        assert wait_until(lambda: any(isinstance(e, StateChanged) for e in events))
+        assert engine.pid is not None
+        psutil.Process(engine.pid).send_signal(signal.SIGTERM)
+        assert wait_until(lambda: any(isinstance(e, Failed) for e in events), 15)
+    finally:
+        engine.stop()
+    failures = [event.text for event in events if isinstance(event, Failed)]
+    assert failures == ["the engine's process ended (exit code 0)"]  # it stopped cleanly
