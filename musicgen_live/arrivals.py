@@ -8,14 +8,18 @@ sum of JACK's deltas and `anchor` is unknown but no later than any message's col
 its `elapsed`.
 
 JACK's deltas are whole cycles apart, give or take when each cycle's callback was woken
-(up to a few ms on a busy machine); given the cycle's length, each delta is taken to the
-nearest whole number of cycles.
+(up to a few ms on a busy machine); given the cycle's length, each message is taken to the
+nearest whole number of cycles after its phrase's first (should the cycles drift from the
+system's clock, no stamp moves by more than a cycle).
 
 The anchor moves only between phrases (after QUIET seconds without input), to the earliest
 that the collections since its last move allowed. Within a phrase the intervals are JACK's
 own, to the microsecond: the model hears the player's timing as played, and one phrase played
 twice gives one answer. (Moving the anchor at every prompt collection, as a running minimum
-would, shortens one interval of the phrase by up to a poll interval each time.)
+would, shortens one interval of the phrase by up to a poll interval each time.) A MIDI
+clock's tick moves it at once, to the earliest the collections allow: ticks never pause, so
+waiting for a quiet while would leave the clock's grid as late as its first tick was
+collected; after a few ticks the moves are a small fraction of a millisecond.
 """
 
 from __future__ import annotations
@@ -33,26 +37,31 @@ class Arrivals:
 
     def __init__(self, cycle: Callable[[], float | None] = lambda: None) -> None:
         self._cycle = cycle  # seconds per JACK cycle, or None: not known
-        self._period: float | None = None  # read when the anchor moves
-        self._elapsed = 0.0  # JACK's time since the input's first message
+        self._period: float | None = None  # read when a phrase starts
+        self._raw = 0.0  # JACK's time since the input's first message, as rtmidi gave it
+        self._phrase = 0.0  # `_raw` at the phrase's first message
         self._anchor: float | None = None
         self._earliest = math.inf  # the earliest anchor the collections since its move allow
 
-    def stamp(self, delta: float, collected: float) -> float:
+    def stamp(self, delta: float, collected: float, tick: bool = False) -> float:
         """When a message `delta` seconds after the previous one (JACK's clock), collected at
         `collected` (monotonic), came: never more than AHEAD_LIMIT after its collection, nor
-        HOLD_LIMIT before it."""
-        if self._anchor is None or delta >= QUIET:
-            self._period = self._cycle()
-        if self._period:
-            delta = round(delta / self._period) * self._period
-        self._elapsed += delta
-        bound = collected - self._elapsed
-        if self._anchor is None or delta >= QUIET:
-            self._anchor, self._earliest = min(self._earliest, bound), math.inf
+        HOLD_LIMIT before it. `tick`: the message is a MIDI clock's."""
+        self._raw += delta
+        starts = self._anchor is None or delta >= QUIET  # a phrase
+        if starts:
+            self._period, self._phrase = self._cycle(), self._raw
+        elapsed = self._raw
+        if self._period:  # whole cycles from the phrase's first message (no drift between)
+            elapsed = self._phrase + round((self._raw - self._phrase) / self._period) * self._period
+        bound = collected - elapsed
+        anchor = self._anchor
+        if anchor is None or starts:
+            anchor, self._earliest = min(self._earliest, bound), math.inf
+        elif tick:
+            anchor = min(anchor, bound)
         self._earliest = min(self._earliest, bound)
-        arrival = self._elapsed + self._anchor
-        if not collected - HOLD_LIMIT <= arrival <= collected + AHEAD_LIMIT:
-            self._anchor = min(bound, max(self._anchor, bound - HOLD_LIMIT))
-            arrival = self._elapsed + self._anchor
-        return arrival
+        if not collected - HOLD_LIMIT <= elapsed + anchor <= collected + AHEAD_LIMIT:
+            anchor = min(bound, max(anchor, bound - HOLD_LIMIT))
+        self._anchor = anchor
+        return elapsed + anchor

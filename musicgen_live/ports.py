@@ -167,7 +167,8 @@ class PolledInput:
                 message = mido.Message.from_bytes(received[0])
             except ValueError:
                 continue  # not a whole MIDI message
-            message.time = self._arrivals.stamp(received[1], quiet_since)
+            tick = message.type == "clock"
+            message.time = self._arrivals.stamp(received[1], quiet_since, tick)
             callback = self.callback
             if callback is not None:
                 callback(message)

@@ -69,3 +69,26 @@ def test_with_the_cycle_known_the_wake_up_jitter_of_each_callback_is_gone() -> N
     )
     unknown = stamps(Arrivals(), came, [0.0005] * len(came))
     assert unknown[1] - unknown[0] == pytest.approx(87 * period - 0.0012)
+
+
+def test_a_running_clock_lays_its_grid_where_the_ticks_came_not_where_the_first_was_seen() -> None:
+    # ticks never pause: the first, collected 4 ms late, may not hold the grid late for good
+    arrivals, period = Arrivals(), 0.5 / 24
+    came = [10.0 + k * period for k in range(48)]
+    waited = [0.004] + [0.0003 + 0.0004 * (k % 3) for k in range(47)]
+    got = [arrivals.stamp(0.0 if k == 0 else period, at + wait, tick=True)
+           for k, (at, wait) in enumerate(zip(came, waited, strict=True))]  # fmt: skip
+    assert got[0] == pytest.approx(came[0] + 0.004)
+    assert got[-24:] == pytest.approx(came[-24:], abs=0.00031)
+
+
+def test_cycles_that_run_slow_on_the_systems_clock_never_move_a_stamp_by_a_cycle() -> None:
+    # a clock's ticks for a minute, on cycles 1 % longer than the server says: whole cycles
+    # counted from the first tick would fall 0.6 s behind; counted from the raw times, no
+    period, wall = 256 / 48000, 1.01 * 256 / 48000
+    arrivals = Arrivals(lambda: period)
+    ticks = [round(k * 0.5 / 24 / period) * wall for k in range(2880)]  # the cycles they came in
+    got = [arrivals.stamp(0.0 if k == 0 else at - ticks[k - 1], 100.0 + at + 0.0002, tick=True)
+           for k, at in enumerate(ticks)]  # fmt: skip
+    error = [abs(stamp - (100.0 + at)) for stamp, at in zip(got, ticks, strict=True)]
+    assert max(error) < period + 0.0003  # a whole cycle at worst, as read per cycle
