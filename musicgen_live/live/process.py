@@ -25,8 +25,10 @@ import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import IO, Any
 
+import musicgen_live
 from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command, Stop
 from musicgen_live.live.config import LiveConfig
@@ -52,11 +54,15 @@ class EngineProcess:
     def start(self) -> None:
         commands_in, commands_out = os.pipe()
         events_in, events_out = os.pipe()
-        command = [sys.executable, "-m", "musicgen_live.live.process"]
+        # the same musicgen_live as the UI's, never one in the folder the user is in (-P)
+        command = [sys.executable, "-P", "-m", "musicgen_live.live.process"]
+        root = str(Path(musicgen_live.__file__).resolve().parent.parent)
+        paths = [root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
         try:
             self._process = subprocess.Popen(
                 [*command, str(commands_in), str(events_out)],
                 pass_fds=(commands_in, events_out),
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,

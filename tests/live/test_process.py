@@ -54,3 +54,17 @@ def test_an_engine_terminated_from_outside_says_so(jack_server: str, tiny_model:
         engine.stop()
     failures = [event.text for event in events if isinstance(event, Failed)]
     assert failures == ["the engine's process ended (exit code 0)"]  # it stopped cleanly
+
+
+def test_the_engines_process_runs_the_uis_musicgen_live_whatever_folder_the_user_is_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoy = tmp_path / "musicgen_live"  # an old checkout, say, in the folder the user is in
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text('raise ImportError("the folder\'s own copy")\n')
+    monkeypatch.chdir(tmp_path)
+    engine, events = started(LiveConfig(model=tmp_path / "no-such-model"))
+    assert wait_until(lambda: any(isinstance(e, Failed) for e in events))
+    engine.stop()
+    failures = [event.text for event in events if isinstance(event, Failed)]
+    assert len(failures) == 1 and "no-such-model" in failures[0], failures
