@@ -7,6 +7,7 @@ from __future__ import annotations
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import mido
 import pytest
@@ -68,23 +69,48 @@ def test_sigterm_with_keys_held_under_record_ends_every_note(
     assert pedal == [127, 0]
 
 
-def answer_notes(model: Path) -> list[tuple[int, int]]:
-    """(pitch, velocity) of the answer to the demo phrase, in a session seeded with 1."""
+Heard = list[tuple[int, bool, float]]  # (pitch, key down, ms after the phrase's first)
+
+
+def answer_to_phrase(model: Path) -> tuple[list[tuple[int, int]], Heard]:
+    """(pitch, velocity) of the answer to the demo phrase, in a session seeded with 1, and
+    the phrase as the engine heard it."""
     with running(model, "--length", "12") as session:
-        # at the same frames in both runs: the engine stamps input with JACK's own times
+        # from the start of a cycle: the engine takes its input's times in whole cycles
         session.keyboard.play_at_frames(phrase_events(PHRASE, 12))
         session.wait_event(lambda e: e.get("event") == "AnswerEnded", 30)
         notes = [(m.note, m.velocity) for _, m in session.capture.note_ons()]
         assert session.stop() == 0
-    return notes
+    heard: list[Any] = [
+        e for e in session.events if e.get("event") == "NotePlayed" and e.get("source") == "player"
+    ]
+    first = heard[0]["at"]
+    return notes, [(e["pitch"], e["on"], (e["at"] - first) * 1000) for e in heard]
+
+
+def same_phrase(one: Heard, other: Heard) -> bool:
+    """Heard alike: the same keys, at the same times to the 0.1 ms the events carry (a
+    cycle JACK delivered late moves a note by a whole period, 5.3 ms here)."""
+    return len(one) == len(other) and all(
+        (a[0], a[1]) == (b[0], b[1]) and abs(a[2] - b[2]) <= 0.2
+        for a, b in zip(one, other, strict=True)
+    )
 
 
 def test_the_same_seed_and_phrase_give_the_same_answer_in_two_runs(
     jack_server: str, tiny_model: Path
 ) -> None:
-    first = answer_notes(tiny_model)
-    assert 12 <= len(first) <= 12 + ENDING_REACH
-    # The same pitches and velocities. The model hears a millisecond's difference in the
-    # phrase's timing: the phrase is played from the start of a cycle, and the engine takes
-    # its input's times in whole JACK cycles (`Arrivals`), so both runs hear the same phrase.
-    assert answer_notes(tiny_model) == first
+    # The model hears a millisecond's difference in the phrase's timing, so the claim is for
+    # a phrase heard alike: the same pitches and velocities. The keyboard plays the phrase
+    # from the start of a cycle, so it is heard alike unless JACK, on a loaded machine,
+    # delivered one of its cycles late; then one more run is played (four at most).
+    runs: list[tuple[list[tuple[int, int]], Heard]] = []
+    for _ in range(4):
+        notes, heard = answer_to_phrase(tiny_model)
+        assert 12 <= len(notes) <= 12 + ENDING_REACH
+        alike = [earlier for earlier, phrase in runs if same_phrase(phrase, heard)]
+        if alike:
+            assert notes == alike[0]
+            return
+        runs.append((notes, heard))
+    raise AssertionError(f"no two of four runs heard the phrase alike: {[h for _, h in runs]}")
