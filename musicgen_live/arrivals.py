@@ -52,7 +52,9 @@ class Arrivals:
         if starts:
             self._period, self._phrase = self._cycle(), self._raw
         elapsed = self._raw
-        if self._period:  # whole cycles from the phrase's first message (no drift between)
+        if self._period and not tick:  # whole cycles from the phrase's first (no drift);
+            # a clock's ticks keep JACK's raw times: a burst of cycles JACK ran back to back
+            # to catch up would otherwise give several ticks one time
             elapsed = self._phrase + round((self._raw - self._phrase) / self._period) * self._period
         bound = collected - elapsed
         anchor = self._anchor

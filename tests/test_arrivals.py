@@ -92,3 +92,15 @@ def test_cycles_that_run_slow_on_the_systems_clock_never_move_a_stamp_by_a_cycle
            for k, at in enumerate(ticks)]  # fmt: skip
     error = [abs(stamp - (100.0 + at)) for stamp, at in zip(got, ticks, strict=True)]
     assert max(error) < period + 0.0003  # a whole cycle at worst, as read per cycle
+
+
+def test_ticks_jack_ran_back_to_back_to_catch_up_keep_their_order_and_their_gaps() -> None:
+    period = 256 / 48000
+    arrivals = Arrivals(lambda: period)
+    deltas = [0.0, 0.0208, 0.0003, 0.0002, 0.0003, 0.0208]  # three cycles run in a burst
+    got, at = [], 10.0
+    for delta in deltas:
+        at += delta
+        got.append(arrivals.stamp(delta, at + 0.0002, tick=True))
+    gaps = [b - a for a, b in zip(got, got[1:], strict=False)]
+    assert gaps == pytest.approx(deltas[1:], abs=1e-9)  # never two ticks at one time
