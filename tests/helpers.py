@@ -1,13 +1,10 @@
 """What several test modules share: the small MIDI files, the command line run in this
-process or as a user runs it, a copy of a finished training run, and waiting for a
-condition."""
+process or as a user runs it, and a copy of a finished training run."""
 
 import os
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,13 +50,3 @@ def copy_of(run: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "run"
     shutil.copytree(run, copy)
     return copy
-
-
-def wait_until(condition: Callable[[], object], timeout: float) -> bool:
-    """Whether `condition` came true within `timeout` seconds (looked at every 10 ms)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False

@@ -8,14 +8,11 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import mido
-
-from tests.helpers import wait_until
 
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
 MONITOR = Path(__file__).resolve().parent / "monitor_port.py"
@@ -103,8 +100,13 @@ class Capture:
     def note_ons(self, since: float = 0.0) -> list[tuple[float, mido.Message]]:
         return [(t, m) for t, m in self.notes(since) if m.type == "note_on" and m.velocity > 0]
 
-    def wait_for(self, predicate: Callable[[], object], timeout: float) -> bool:
-        return wait_until(predicate, timeout)
+    def wait_for(self, predicate: object, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():  # type: ignore[operator]
+                return True
+            time.sleep(0.01)
+        return False
 
 
 class JackCapture(Capture):
