@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := libfluidsynth3 timgm6mb-soundfont jackd2 jack-midi-clock
+APT_PACKAGES := libfluidsynth3 timgm6mb-soundfont jackd2 jack-midi-clock gcc libjack-jackd2-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck pytest system venv bench clean
@@ -28,8 +28,9 @@ bench: venv
 
 venv: system $(STAMP)
 
-# System packages: FluidSynth, a General MIDI soundfont, JACK (the tests run a dummy server)
-# and jack_midi_clock (the tests' MIDI clock source).
+# System packages: FluidSynth, a General MIDI soundfont, JACK (the tests run a dummy server),
+# jack_midi_clock (the tests' MIDI clock source), and a C compiler with JACK's headers (the
+# tests' monitoring port is a small C program, tests/rig/jack_monitor.c).
 system:
 	@if [ "$$(uname)" = Darwin ]; then \
 	  command -v fluidsynth >/dev/null || brew install fluid-synth jack; \

@@ -15,7 +15,8 @@ from typing import Any
 import mido
 
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
-MONITOR = Path(__file__).resolve().parent / "monitor_port.py"
+MONITOR_SOURCE = Path(__file__).resolve().parent / "jack_monitor.c"
+MONITOR = Path(__file__).resolve().parents[2] / "build" / "rig" / "jack_monitor"
 
 
 def start_jack(
@@ -137,22 +138,47 @@ class JackCapture(Capture):
         self.client.close()
 
 
+def monitor_program() -> Path:
+    """The compiled monitor (`jack_monitor.c`), built on first use and when its source
+    changes (make test installs a C compiler and JACK's headers)."""
+    if MONITOR.exists() and MONITOR.stat().st_mtime >= MONITOR_SOURCE.stat().st_mtime:
+        return MONITOR
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        raise RuntimeError("no C compiler for the JACK monitor (make test installs gcc)")
+    MONITOR.parent.mkdir(parents=True, exist_ok=True)
+    building = MONITOR.with_name(f"{MONITOR.name}.{os.getpid()}")
+    result = subprocess.run(
+        [compiler, "-O2", "-o", str(building), str(MONITOR_SOURCE), "-ljack"],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"cannot build the JACK monitor:\n{result.stderr}")
+    os.replace(building, MONITOR)  # whole, even with two builds at once
+    return MONITOR
+
+
 class MonitorProcess(Capture):
-    """A JackCapture in its own process (so the process under test keeps the GIL to itself)."""
+    """A monitoring port in a process of its own, with a process callback in C
+    (`jack_monitor.c`): it never waits for an interpreter lock, so it does not finish JACK
+    cycles late on a busy machine and lose (or see twice) what arrived in them."""
 
     def __init__(self, source: str | None, name: str) -> None:
         super().__init__()
-        import sys
         import threading
 
         self.process = subprocess.Popen(
-            [sys.executable, str(MONITOR), source or "-", name],
+            [str(monitor_program()), source or "-", name],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
         assert self.process.stdout is not None
-        self.port_name = json.loads(self.process.stdout.readline())["ready"]
+        ready = self.process.stdout.readline()
+        if not ready:
+            raise RuntimeError(f"the JACK monitor {name!r} did not start")
+        self.port_name = json.loads(ready)["ready"]
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
