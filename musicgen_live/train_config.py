@@ -39,6 +39,7 @@ class TrainConfig:
     dropout: float | None = None  # every dropout layer of the body; None: the architecture's
     average: bool = False  # keep the mean of every step's weights (checkpoints/average.keras)
     seed: int = 0
+    deterministic: bool = False  # the same weights from the same seed, on one machine
     cache_dir: str | None = None
 
 

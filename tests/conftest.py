@@ -66,6 +66,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory, midi_folder: Path) -> Pat
         transpose=2,
         stretch=0.1,
         cache_dir=str(tmp_path_factory.mktemp("cache")),
+        deterministic=True,  # the suite tests one model, the same in every run
     )
     return train(config, progress=False)
 

@@ -145,6 +145,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         dropout=args.dropout,
         tracks=args.tracks,
         seed=args.seed,
+        deterministic=args.deterministic,
         cache_dir=str(args.cache_dir) if args.cache_dir else None,
     )
     changed = typed & {field.name for field in fields(TrainConfig)} - {"out"}

@@ -187,6 +187,12 @@ def _train_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore
     )
     add("--seed", type=values.whole_number(0), default=0, help="random seed of the run")
     add(
+        "--deterministic",
+        action="store_true",
+        help="the same weights every time from the same --seed and data on one machine "
+        "(TensorFlow's deterministic ops: slower)",
+    )
+    add(
         "--cache-dir",
         type=values.output_folder,
         default=None,

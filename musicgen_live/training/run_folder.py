@@ -30,6 +30,7 @@ RESUMABLE = frozenset(
         "cache_dir",
         "transpose",
         "stretch",
+        "deterministic",
     }
 )
 

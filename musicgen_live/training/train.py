@@ -76,6 +76,8 @@ def train(
     if not chief:
         run_dir = worker_folder(run_dir)
     keras.utils.set_random_seed(config.seed)
+    if config.deterministic:  # for the whole process, from here on
+        tf.config.experimental.enable_op_determinism()
     corpus = _corpus(config, progress)
     windows = _windows(corpus, config)
     if over and not resume:

@@ -66,6 +66,30 @@ def test_train_tells_how_each_epoch_goes_and_no_tensorflow_noise(
 
 
 @pytest.mark.slow
+def test_deterministic_runs_from_one_seed_give_the_same_weights(
+    midi_folder: Path, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    from musicgen_live.model.architectures import load_checkpoint
+
+    weights = []
+    for name in ("first", "second"):
+        result = run_command(
+            "train", "--data", str(midi_folder), "--out", str(tmp_path / name), "--window", "8",
+            "--batch-size", "16", "--epochs", "1", "--steps-per-epoch", "3", "--transpose", "2",
+            "--validation-windows", "32", "--cache-dir", str(tmp_path / "cache"),
+            "--deterministic",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        model = load_checkpoint(tmp_path / name / "checkpoints" / "last.keras")
+        weights.append(model.get_weights())
+    assert len(weights[0]) == len(weights[1]) > 0
+    for first, second in zip(*weights, strict=True):
+        np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.slow
 def test_resume_continues_a_stopped_run(tiny_run: Path, tmp_path: Path) -> None:
     from musicgen_live.train_config import save_json
     from musicgen_live.training.train import train
