@@ -91,8 +91,8 @@ def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from tests.rig.jack_rig import close_listers
 
     name = f"musicgen-test-{os.getpid()}"
-    # 256-frame periods (5.3 ms) leave the Python callbacks of the test ports room to run;
-    # timing itself is measured by the benchmarks, at 64 frames
+    # 256-frame periods (5.3 ms): the tests check what happens, with a period's room for
+    # a busy machine; timing itself is measured by the benchmarks, at 64 frames
     process = start_jack(name, tmp_path_factory.mktemp("jack") / "jackd.log", period=256)
     os.environ["JACK_DEFAULT_SERVER"] = name
     yield name

@@ -11,7 +11,6 @@ from tests.jack_output import JackMidiOutput
 from tests.midi_checks import every_note_closed_then_reset, sounding_after  # noqa: F401
 from tests.rig.jack_rig import (  # noqa: F401 - the tests' one place to import them from
     Capture,
-    JackCapture,
     MonitorProcess,
     backend,
     headless_command,

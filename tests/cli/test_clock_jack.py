@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from musicgen_live import assets
-from tests.jack import JackCapture, phrase_events, play
+from tests.jack import MonitorProcess, phrase_events, play
 from tests.rig.headless import running
 
 PHRASE = assets.demo_phrase()
@@ -94,9 +94,9 @@ def test_answers_fall_on_the_grid_of_the_clock_followed(
     record = tmp_path / "take.mid"
     flags = ("--sync", "clock", "--quantize", quantize, "--length", "12", "--record", str(record))
     with running(tiny_model, *flags) as s:
-        ticks = JackCapture(None, f"clock-monitor-{quantize.replace('/', '')}")
+        ticks = MonitorProcess(None, f"clock-monitor-{quantize.replace('/', '')}")
         engine_in = s.keyboard.name
-        with midi_clock(120, engine_in, f"{ticks.client.name}:monitor"):
+        with midi_clock(120, engine_in, ticks.port_name):
             event = s.wait_event(lambda e: e.get("event") == "ClockChanged" and e.get("running"))
             assert event["source"] == "external"
             time.sleep(1.5)  # a few beats to lock on

@@ -13,6 +13,7 @@ import pytest
 from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.events import EngineEvent, Failed, StateChanged
 from musicgen_live.live.process import EngineProcess
+from tests.rig.waiting import wait_until
 
 
 def started(config: LiveConfig) -> tuple[EngineProcess, list[EngineEvent]]:
@@ -22,19 +23,10 @@ def started(config: LiveConfig) -> tuple[EngineProcess, list[EngineEvent]]:
     return engine, events
 
 
-def wait_until(condition: object, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_an_engine_that_cannot_start_says_why_once_and_its_process_ends(tmp_path: Path) -> None:
     engine, events = started(LiveConfig(model=tmp_path / "no-such-model"))
     assert engine.pid is not None
-    assert wait_until(lambda: any(isinstance(e, Failed) for e in events))
+    assert wait_until(lambda: any(isinstance(e, Failed) for e in events), 30)
     time.sleep(0.5)  # the reader has seen the pipe close: no second line
     failures = [event for event in events if isinstance(event, Failed)]
     assert len(failures) == 1, events
@@ -46,7 +38,7 @@ def test_an_engine_that_cannot_start_says_why_once_and_its_process_ends(tmp_path
 def test_an_engine_terminated_from_outside_says_so(jack_server: str, tiny_model: Path) -> None:
     engine, events = started(LiveConfig(model=tiny_model, backend="jack", demo=False))
     try:
-        assert wait_until(lambda: any(isinstance(e, StateChanged) for e in events))
+        assert wait_until(lambda: any(isinstance(e, StateChanged) for e in events), 30)
         assert engine.pid is not None
         psutil.Process(engine.pid).send_signal(signal.SIGTERM)
         assert wait_until(lambda: any(isinstance(e, Failed) for e in events), 15)
@@ -64,7 +56,7 @@ def test_the_engines_process_runs_the_uis_musicgen_live_whatever_folder_the_user
     (decoy / "__init__.py").write_text('raise ImportError("the folder\'s own copy")\n')
     monkeypatch.chdir(tmp_path)
     engine, events = started(LiveConfig(model=tmp_path / "no-such-model"))
-    assert wait_until(lambda: any(isinstance(e, Failed) for e in events))
+    assert wait_until(lambda: any(isinstance(e, Failed) for e in events), 30)
     engine.stop()
     failures = [event.text for event in events if isinstance(event, Failed)]
     assert len(failures) == 1 and "no-such-model" in failures[0], failures

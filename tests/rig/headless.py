@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.jack import JackCapture, headless_command, wait_port
+from tests.jack import MonitorProcess, headless_command, wait_port
 from tests.jack import keyboard as jack_keyboard
 from tests.jack_output import JackMidiOutput
 
@@ -27,7 +27,7 @@ class Headless:
 
     process: subprocess.Popen[str]
     keyboard: JackMidiOutput
-    capture: JackCapture
+    capture: MonitorProcess
     events: list[dict[str, object]] = field(default_factory=list)
 
     def read_events(self) -> None:
@@ -64,7 +64,7 @@ def start_headless(model: Path, *extra: str, input_port: str | None = None) -> H
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True, env=env
     )
-    capture = JackCapture(wait_port("input", out_name), f"monitor-{tag}")
+    capture = MonitorProcess(wait_port("input", out_name), f"monitor-{tag}")
     keyboard = None if input_port else jack_keyboard(f"keys-{tag}", wait_port("output", in_name))
     session = Headless(process, keyboard, capture)  # type: ignore[arg-type]
     threading.Thread(target=session.read_events, daemon=True).start()

@@ -8,15 +8,18 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import mido
 
+from tests.rig.waiting import wait_until
+
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
-MONITOR_SOURCE = Path(__file__).resolve().parent / "jack_monitor.c"
-MONITOR = Path(__file__).resolve().parents[2] / "build" / "rig" / "jack_monitor"
+RIG = Path(__file__).resolve().parent
+BUILT = RIG.parents[1] / "build" / "rig"
 
 
 def start_jack(
@@ -101,62 +104,31 @@ class Capture:
     def note_ons(self, since: float = 0.0) -> list[tuple[float, mido.Message]]:
         return [(t, m) for t, m in self.notes(since) if m.type == "note_on" and m.velocity > 0]
 
-    def wait_for(self, predicate: object, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():  # type: ignore[operator]
-                return True
-            time.sleep(0.01)
-        return False
+    def wait_for(self, predicate: Callable[[], object], timeout: float) -> bool:
+        return wait_until(predicate, timeout)
 
 
-class JackCapture(Capture):
-    """A monitoring input port on JACK (JACK-Client), connected to a port of the engine."""
-
-    def __init__(self, source: str | None, name: str) -> None:
-        super().__init__()
-        import jack
-
-        self.client = jack.Client(name, no_start_server=True)
-        self.port = self.client.midi_inports.register("monitor")
-        self.client.set_process_callback(self._process)
-        self.client.activate()
-        if source is not None:  # else the engine connects to it, as to any device
-            self.client.connect(source, self.port)
-
-    def _process(self, frames: int) -> None:
-        # Each message is stamped at its own frame in the cycle, on the monotonic clock, so
-        # the stamps do not depend on when Python got to run this callback.
-        now, into_cycle = time.monotonic(), self.client.frames_since_cycle_start
-        rate = self.client.samplerate
-        for offset, data in self.port.incoming_midi_events():
-            at = now - (into_cycle - offset) / rate
-            self.messages.append((at, mido.Message.from_bytes(bytes(data))))
-
-    def close(self) -> None:
-        self.client.deactivate()
-        self.client.close()
-
-
-def monitor_program() -> Path:
-    """The compiled monitor (`jack_monitor.c`), built on first use and when its source
-    changes (make test installs a C compiler and JACK's headers)."""
-    if MONITOR.exists() and MONITOR.stat().st_mtime >= MONITOR_SOURCE.stat().st_mtime:
-        return MONITOR
+def rig_program(name: str) -> Path:
+    """One of the rig's C programs (`tests/rig/NAME.c`: the monitor, the keyboard), built on
+    first use and when its source changes (make test installs a C compiler and JACK's
+    headers)."""
+    source, program = RIG / f"{name}.c", BUILT / name
+    if program.exists() and program.stat().st_mtime >= source.stat().st_mtime:
+        return program
     compiler = shutil.which("cc") or shutil.which("gcc")
     if compiler is None:
-        raise RuntimeError("no C compiler for the JACK monitor (make test installs gcc)")
-    MONITOR.parent.mkdir(parents=True, exist_ok=True)
-    building = MONITOR.with_name(f"{MONITOR.name}.{os.getpid()}")
+        raise RuntimeError(f"no C compiler for the rig's {name} (make test installs gcc)")
+    BUILT.mkdir(parents=True, exist_ok=True)
+    building = program.with_name(f"{name}.{os.getpid()}")
     result = subprocess.run(
-        [compiler, "-O2", "-o", str(building), str(MONITOR_SOURCE), "-ljack"],
+        [compiler, "-O2", "-o", str(building), str(source), "-ljack"],
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"cannot build the JACK monitor:\n{result.stderr}")
-    os.replace(building, MONITOR)  # whole, even with two builds at once
-    return MONITOR
+        raise RuntimeError(f"cannot build the rig's {name}:\n{result.stderr}")
+    os.replace(building, program)  # whole, even with two builds at once
+    return program
 
 
 class MonitorProcess(Capture):
@@ -169,7 +141,7 @@ class MonitorProcess(Capture):
         import threading
 
         self.process = subprocess.Popen(
-            [str(monitor_program()), source or "-", name],
+            [str(rig_program("jack_monitor")), source or "-", name],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
