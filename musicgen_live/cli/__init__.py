@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -27,7 +29,14 @@ def cmd_live(args: argparse.Namespace) -> int:
     from musicgen_live.tui.app import make_app
 
     app = make_app(config, lambda on_event: EngineProcess(config, on_event))
-    return app.run() or 0
+
+    async def run() -> int | None:
+        # SIGTERM (a system shutting the session down) quits as `q` does: every note off,
+        # the terminal restored
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, app.action_quit_clean)
+        return await app.run_async()
+
+    return asyncio.run(run()) or 0
 
 
 def build_parser() -> argparse.ArgumentParser:

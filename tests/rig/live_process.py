@@ -45,6 +45,7 @@ class LiveProcess:
         )  # fmt: skip
         os.close(slave)
         self.screen_bytes = 0
+        self.screen_tail = b""  # the last of what the UI wrote to its terminal
         threading.Thread(target=self._drain_screen, daemon=True).start()
         threading.Thread(target=self._read_log, daemon=True).start()
 
@@ -59,9 +60,11 @@ class LiveProcess:
             ready, _, _ = select.select([self.master], [], [], 0.05)
             if ready:
                 try:
-                    self.screen_bytes += len(os.read(self.master, 65536))
+                    data = os.read(self.master, 65536)
                 except OSError:
                     return
+                self.screen_bytes += len(data)
+                self.screen_tail = (self.screen_tail + data)[-8192:]
 
     def _read_log(self) -> None:
         while not self.log.exists() and not self._closed.is_set():
@@ -86,6 +89,7 @@ class LiveProcess:
         try:
             return self.process.wait(timeout=15)
         finally:
+            time.sleep(0.2)  # the last of the screen, read
             self._closed.set()
 
     def stop(self) -> int:

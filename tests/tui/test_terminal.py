@@ -13,7 +13,7 @@ import pytest
 
 from musicgen_live import assets
 from musicgen_live.answer_shape import ENDING_REACH
-from tests.jack import JackCapture, keyboard, phrase_events, play, wait_port
+from tests.jack import MonitorProcess, keyboard, phrase_events, play, wait_port
 from tests.midi_checks import sounding_after
 from tests.rig.live_process import LiveProcess
 
@@ -41,7 +41,7 @@ def test_the_ui_on_screen_answers_idles_quietly_and_quits(
     keys = capture = None
     try:
         wait_event(process, "StateChanged")
-        capture = JackCapture(wait_port("input", out_name), f"monitor-{tag}")
+        capture = MonitorProcess(wait_port("input", out_name), f"monitor-{tag}")
         keys = keyboard(f"keys-{tag}", wait_port("output", in_name))
         time.sleep(1.0)
         written = process.screen_bytes
@@ -62,11 +62,12 @@ def test_the_ui_on_screen_answers_idles_quietly_and_quits(
 
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGKILL])
-def test_the_ui_killed_mid_answer_leaves_no_note_sounding(
+def test_the_ui_ended_by_a_signal_mid_answer_leaves_no_note_sounding(
     jack_server: str, tiny_model: Path, number: signal.Signals
 ) -> None:
-    """The engine runs in a process of its own: when the UI's process dies, the engine's sees
-    its command pipe close and stops as on quit, every note off, then ends."""
+    """SIGTERM quits as q does, the terminal restored. The engine runs in a process of its
+    own: when the UI's process dies (SIGKILL), the engine's sees its command pipe close and
+    stops as on quit, every note off, then ends."""
     tag = uuid.uuid4().hex[:6]
     in_name, out_name = f"pty-in-{tag}", f"pty-out-{tag}"
     options = ["--in", in_name, "--out", out_name, "--model", str(tiny_model), "--length", "40"]
@@ -77,12 +78,17 @@ def test_the_ui_killed_mid_answer_leaves_no_note_sounding(
         wait_event(process, "StateChanged")
         engines = psutil.Process(process.process.pid).children()
         assert len(engines) == 1  # the engine's own process
-        capture = JackCapture(wait_port("input", out_name), f"monitor-{tag}")
+        capture = MonitorProcess(wait_port("input", out_name), f"monitor-{tag}")
         keys = keyboard(f"keys-{tag}", wait_port("output", in_name))
         time.sleep(0.5)
         end = play(keys, phrase_events(PHRASE, 8))
         assert capture.wait_for(lambda: len(capture.note_ons(end)) >= 3, 20)
-        assert process.kill(number) == -number
+        code = process.kill(number)
+        if number == signal.SIGTERM:
+            assert code == 0
+            assert b"\x1b[?1049l" in process.screen_tail  # out of the alternate screen
+        else:
+            assert code == -number
         _, alive = psutil.wait_procs(engines, timeout=15)
         assert alive == []
         assert capture.wait_for(lambda: not sounding_after(capture.messages), 2)
