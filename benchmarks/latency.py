@@ -11,7 +11,10 @@ measures on a monitoring port in its own process, each message stamped at its fr
   (the engine reports when it sent each note and how late that was against its deadline).
 
 Baseline, same run: the JACK transport alone (a test port sending straight to the monitor).
-Prints a table, then one JSON line.
+Prints a table, then one JSON line; with them, how much of the machine's CPU time the host
+took for its other guests and how often jackd found a client late, so a run on a starved
+machine shows as one. When no answer comes, the engine's threads are shown (with py-spy,
+where it is installed).
 
     .venv/bin/python benchmarks/latency.py [--model FOLDER] [--answers 40] [--tui]
         [--named] [--list-ports]
@@ -29,6 +32,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -169,6 +174,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def show_threads(pid: int) -> None:
+    """Where each of the process' threads is, on stderr (py-spy), if py-spy is installed."""
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if spy is not None:
+        subprocess.run([spy, "dump", "--pid", str(pid)], stdout=sys.stderr, check=False)
+
+
+def cpu_times() -> tuple[int, int]:
+    """(all, stolen) CPU time of the machine so far, in ticks, from /proc/stat (Linux): time
+    the host gave to other guests is time no process here could run."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(values[:8]), values[7]
+
+
+def late_cycles(log: Path) -> int:
+    """How many times jackd found a client that had not finished its cycle in time."""
+    return log.read_text(errors="replace").count("was not finished")
+
+
 def engine_and_ui(pid: int, tui: bool) -> tuple[int, int | None]:
     """The pids of the engine and the UI: with the UI on screen, the engine runs in a process
     of its own, the program's one child."""
@@ -209,7 +233,8 @@ def main() -> int:
         parser.error("--list-ports needs --tui (the u key lists the outputs)")
 
     server = f"musicgen-bench-{os.getpid()}"
-    jack = start_jack(server, Path(f"/tmp/{server}.log"), realtime=not args.no_realtime)
+    jack_log = Path(f"/tmp/{server}.log")
+    jack = start_jack(server, jack_log, realtime=not args.no_realtime)
     os.environ["JACK_DEFAULT_SERVER"] = server
     engine = None
     try:
@@ -237,6 +262,7 @@ def main() -> int:
         engine_pid, ui_pid = engine_and_ui(engine.process.pid, args.tui)
         ui_before = cpu_seconds(ui_pid) if ui_pid is not None else 0.0
         cpu_before, wall_before = cpu_seconds(engine_pid), time.monotonic()
+        machine_before, late_before = cpu_times(), late_cycles(jack_log)
         listings = 0
         responses, engine_side, onset_errors, mismatched = [], [], [], 0
         sent_late: list[float] = []  # how late the engine itself sent each answer note
@@ -245,7 +271,11 @@ def main() -> int:
             play(player, events_of_phrase)
             if args.list_ports:
                 listings += list_outputs_while_answering(engine, events, before_events)
-            mine = wait_for_answer(events, before_events)
+            try:
+                mine = wait_for_answer(events, before_events)
+            except RuntimeError:
+                show_threads(engine_pid)
+                raise
             heard = next(e for e in mine if e["event"] == "PhraseHeard")
             since = float(heard["at"])  # type: ignore[arg-type]
             # JACK places a message at the start of the cycle it is delivered in, which can be
@@ -284,6 +314,9 @@ def main() -> int:
         wall = time.monotonic() - wall_before
         engine_cpu = (cpu_seconds(engine_pid) - cpu_before) / wall
         ui_cpu = (cpu_seconds(ui_pid) - ui_before) / wall if ui_pid is not None else 0.0
+        (total, stolen_ticks), (total_before, stolen_before) = cpu_times(), machine_before
+        stolen = (stolen_ticks - stolen_before) / max(1, total - total_before)
+        late = late_cycles(jack_log) - late_before
         engine.stop()
         player.close()
         capture.close()
@@ -318,6 +351,8 @@ def main() -> int:
         "ui_on_screen": args.tui,
         "named_ports": args.named,
         "port_listings_during_answers": listings,
+        "cpu_stolen_share": round(stolen, 3),  # the host's other guests, while answering
+        "jack_clients_late": late,  # jackd's "was not finished", while answering
     }
     rows = (
         ("phrase end -> first answer note", "response_p50_ms", "response_p95_ms"),
@@ -334,6 +369,10 @@ def main() -> int:
         print(f"the UI's process used {ui_cpu:.0%} of a core meanwhile")
     if baseline_lost:
         print(f"JACK alone lost {baseline_lost} of its baseline's messages: it missed cycles")
+    print(
+        f"the host took {stolen:.1%} of this machine's CPU time meanwhile; jackd found a client "
+        f"late {late} times ({late / wall:.1f} a second)"
+    )
     print(json.dumps(result))
     return 0
 
