@@ -13,7 +13,7 @@ import mido
 
 from musicgen_live.arrivals import Arrivals
 from musicgen_live.errors import UserError
-from musicgen_live.jack_cycle import JackCycle
+from musicgen_live.jack_client import InactiveClient
 from musicgen_live.quiet_stderr import quiet_stderr
 
 API_NAMES = {"alsa": "LINUX_ALSA", "jack": "UNIX_JACK", "coremidi": "MACOSX_CORE"}
@@ -147,8 +147,8 @@ class PolledInput:
             raise OSError(str(error)) from error
         self._rt.ignore_types(sysex=False, timing=False, active_sense=True)  # as mido does
         self._stopping = False
-        self._cycle = JackCycle(f"{CLIENT_NAME}-cycle")
-        self._arrivals = Arrivals(self._cycle.seconds)
+        self._cycle = InactiveClient(f"{CLIENT_NAME}-cycle")
+        self._arrivals = Arrivals(self._cycle.cycle_seconds)
         self._thread = threading.Thread(target=self._collect, name="midi-in", daemon=True)
         self._thread.start()
 
@@ -196,14 +196,26 @@ class MidiPorts:
     def names(self, kind: str) -> list[str]:
         """Port names of a kind ("input" or "output"), without duplicates. Listing through a
         client kept open takes microseconds; mido's own listing opens and closes a client
-        each time (58 ms on JACK, holding the GIL), which would stall the engine's loop."""
+        each time (58 ms on JACK, holding the GIL), which would stall the engine's loop. On
+        JACK the client is never activated (`InactiveClient`): JACK never wakes it."""
         if not self.midi.name.startswith("mido.backends.rtmidi"):
             return port_names(self.midi, kind)
+        if self.midi.api == API_NAMES["jack"]:
+            return list(dict.fromkeys(self._jack_lister().midi_ports(kind)))
         lister = self._listers.get(kind) or self._lister(kind)
         try:
             return list(dict.fromkeys(lister.get_ports()))
         except Exception as error:  # the MIDI system went away
             raise unavailable(self.midi, error) from error
+
+    def _jack_lister(self) -> InactiveClient:
+        lister = self._listers.get("jack")
+        if lister is None:
+            lister = InactiveClient(f"{CLIENT_NAME} list")
+            if not lister.connected:
+                raise unavailable(self.midi, OSError("no JACK server answers"))
+            self._listers["jack"] = lister
+        return lister
 
     def _lister(self, kind: str) -> Any:
         import rtmidi
@@ -222,7 +234,10 @@ class MidiPorts:
     def close(self) -> None:
         """Close the listing clients."""
         for lister in self._listers.values():
-            lister.delete()
+            if isinstance(lister, InactiveClient):
+                lister.close()
+            else:
+                lister.delete()
         self._listers.clear()
 
     def open(self, kind: str, wanted: str) -> tuple[Any, bool]:
