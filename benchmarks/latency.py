@@ -275,6 +275,8 @@ def main() -> int:
                 mine = wait_for_answer(events, before_events)
             except RuntimeError:
                 show_threads(engine_pid)
+                heard = [(round(at, 4), str(m)) for at, m in capture.messages[-8:]]
+                print(f"now {time.monotonic():.4f}; the monitor's last: {heard}", file=sys.stderr)
                 raise
             heard = next(e for e in mine if e["event"] == "PhraseHeard")
             since = float(heard["at"])  # type: ignore[arg-type]
