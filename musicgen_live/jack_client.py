@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 from typing import Any
 
 NO_START_SERVER = 0x01  # JackNoStartServer
@@ -81,11 +82,10 @@ class InactiveClient:
         if not found:
             return []
         names = []
-        for index in range(100_000):
-            name = found[index]
-            if name is None:
+        for index in itertools.count():  # a NULL-terminated array
+            if found[index] is None:
                 break
-            names.append(name.decode(errors="replace"))
+            names.append(found[index].decode(errors="replace"))
         self._lib.jack_free(found)
         return names
 

@@ -192,6 +192,7 @@ class MidiPorts:
     def __init__(self, api: str | None = None) -> None:
         self.midi = backend(api)
         self._listers: dict[str, Any] = {}  # one MIDI client per kind, kept for listing
+        self._jack: InactiveClient | None = None  # on JACK, one for both kinds
 
     def names(self, kind: str) -> list[str]:
         """Port names of a kind ("input" or "output"), without duplicates. Listing through a
@@ -209,13 +210,12 @@ class MidiPorts:
             raise unavailable(self.midi, error) from error
 
     def _jack_lister(self) -> InactiveClient:
-        lister = self._listers.get("jack")
-        if lister is None:
+        if self._jack is None:
             lister = InactiveClient(f"{CLIENT_NAME} list")
             if not lister.connected:
                 raise unavailable(self.midi, OSError("no JACK server answers"))
-            self._listers["jack"] = lister
-        return lister
+            self._jack = lister
+        return self._jack
 
     def _lister(self, kind: str) -> Any:
         import rtmidi
@@ -234,11 +234,11 @@ class MidiPorts:
     def close(self) -> None:
         """Close the listing clients."""
         for lister in self._listers.values():
-            if isinstance(lister, InactiveClient):
-                lister.close()
-            else:
-                lister.delete()
+            lister.delete()
         self._listers.clear()
+        if self._jack is not None:
+            self._jack.close()
+            self._jack = None
 
     def open(self, kind: str, wanted: str) -> tuple[Any, bool]:
         """(port, virtual) for an "input" or "output" port."""
