@@ -2,7 +2,10 @@
 
 A phrase ends when every key and the sustain pedal are up and the silence its rule asks for
 (`phrase_end.py`: fixed, or following the player) has passed since the last release; at once
-on a trigger controller; or when it reaches its maximum length.
+on a trigger controller; when it reaches its maximum length; or when keys or the pedal have
+stayed down STILL seconds with nothing else played (their release was most likely lost: JACK
+drops the messages of a cycle its clients finish late, and a phrase would otherwise wait for
+its maximum length).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from musicgen_live.notes import Note, sort_notes
 from musicgen_live.phrase_end import FixedSilence, Rhythm, SilenceRule
 
 SUSTAIN = 64
+STILL = 10.0  # seconds something may stay down, with nothing else played, before the phrase ends
 TWICE = 0.002  # seconds: a key struck again this soon, never released, is one message that
 # came twice (JACK may deliver a cycle's events again after an overrun), not two notes
 
@@ -24,6 +28,7 @@ class Phrase:
     notes: list[Note]
     ended_at: float  # when the detector decided the phrase was over
     key: tuple[float, int] | None = None  # as `PhraseDetector.pending` gave it, if it did
+    still: bool = False  # ended because something stayed down with nothing played (STILL)
 
 
 @dataclass
@@ -32,6 +37,7 @@ class PhraseDetector:
     min_notes: int = 1
     max_notes: int = 128
     max_seconds: float = 30.0
+    max_still: float = STILL
     trigger_cc: int | None = None
     channel: int | None = None  # None: listen on every channel
     expected_by: float | None = None  # when the next onset is expected, if known elsewhere
@@ -118,10 +124,14 @@ class PhraseDetector:
         return None if deadline is None else (deadline, len(self._notes))
 
     def poll(self, now: float) -> Phrase | None:
-        """The phrase, if it has ended by silence or grown past its maximum duration."""
+        """The phrase, if it has ended by silence, grown past its maximum duration, or been
+        still too long with something down."""
         deadline = self.deadline()
         if deadline is not None and now >= deadline:
             return self.end(now)
+        down = self._held or self._pedal_down
+        if down and self._last_event is not None and now - self._last_event >= self.max_still:
+            return self.end(now, still=True)
         first = min(
             [n.start for n in self._notes] + [t for t, _ in self._held.values()], default=None
         )
@@ -142,8 +152,8 @@ class PhraseDetector:
         start, velocity = self._held.pop(pitch)
         self._notes.append(Note(pitch, velocity, start, now))
 
-    def end(self, now: float) -> Phrase | None:
-        """End the phrase now (a trigger, the maximum length, or the user asking)."""
+    def end(self, now: float, still: bool = False) -> Phrase | None:
+        """End the phrase now (a trigger, the maximum length, stillness, or the user asking)."""
         key = self._key()
         for pitch in list(self._held):  # keys still down end with the phrase
             self._release(pitch, now)
@@ -151,4 +161,4 @@ class PhraseDetector:
         self.reset()
         if len(notes) < self.min_notes:
             return None
-        return Phrase(notes, now, key)
+        return Phrase(notes, now, key, still)

@@ -122,3 +122,31 @@ def test_reset_lets_go_of_the_sustain_pedal() -> None:
     detector.reset()  # the pedal went up on a port that is gone
     play(detector, 62, 1.0, 1.1)
     assert detector.deadline() == 1.1 + 0.4
+
+
+def test_a_key_left_down_with_nothing_else_played_ends_the_phrase_after_max_still() -> None:
+    # a note-off lost on its way in must not keep the player waiting for the longest phrase
+    detector = PhraseDetector(FixedSilence(0.4), max_still=10.0)
+    play(detector, 60, 0.0, 0.2)
+    detector.feed(msg("note_on channel=0 note=64 velocity=80"), 0.5)  # its release never comes
+    assert detector.poll(10.49) is None
+    phrase = detector.poll(10.5)
+    assert phrase is not None and phrase.still
+    assert [(n.pitch, n.end) for n in phrase.notes] == [(60, 0.2), (64, 10.5)]
+
+
+def test_playing_on_over_a_held_key_or_the_pedal_keeps_the_phrase_open() -> None:
+    held = PhraseDetector(FixedSilence(0.4), max_still=10.0)
+    held.feed(msg("note_on channel=0 note=48 velocity=80"), 0.0)  # a bass note held throughout
+    for i in range(3):
+        assert held.poll(6.0 * i + 0.99) is None
+        play(held, 60 + i, 6.0 * i + 1.0, 6.0 * i + 1.5)
+    assert held.poll(23.49) is None  # held 23.49 s, but a note was played 9.99 s ago
+    phrase = held.poll(23.5)
+    assert phrase is not None and [n.pitch for n in phrase.notes] == [48, 60, 61, 62]
+    pedal = PhraseDetector(FixedSilence(0.4), max_still=10.0)
+    pedal.feed(msg("control_change channel=0 control=64 value=127"), 0.0)
+    play(pedal, 60, 0.1, 0.2)
+    assert pedal.poll(10.19) is None
+    phrase = pedal.poll(10.2)  # the pedal's release was lost
+    assert phrase is not None and [n.pitch for n in phrase.notes] == [60]

@@ -11,7 +11,7 @@ import pytest
 from musicgen_live.answer_shape import ENDING_REACH
 from musicgen_live.live.actions import Decode, Outcome, Play, Silence, StopDecoding
 from musicgen_live.live.answer import CLEARANCE, LOOKAHEAD, MAX_AHEAD, Opening
-from musicgen_live.live.conductor import Conductor
+from musicgen_live.live.conductor import STILL_NOTICE, Conductor
 from musicgen_live.live.events import (
     AnswerEnded,
     AnswerStarted,
@@ -24,6 +24,7 @@ from musicgen_live.live.events import (
 from musicgen_live.live.performance import Performance
 from musicgen_live.midi_files import notes_from_midi
 from musicgen_live.notes import DURATION, Note, notes_to_features
+from musicgen_live.phrase import STILL
 from musicgen_live.phrase_end import FixedSilence
 
 
@@ -273,6 +274,19 @@ def test_a_phrase_too_short_goes_back_to_listening() -> None:
     out = conductor.tick(0.6)
     assert StateChanged(0.6, State.LISTENING) in out.events and StopDecoding in kinds(out)
     assert conductor.wake_at() is None
+
+
+def test_a_key_whose_release_never_comes_is_answered_after_the_stillness_with_a_warning() -> None:
+    conductor = Conductor(Performance(silence_ms=400))
+    phrase(conductor)
+    conductor.feed(on(67), 1.0)  # its note-off is lost on the way in
+    time = 1.0
+    while conductor.state is State.HEARING and time < 30.0:
+        time = conductor.wake_at() or time + 1.0
+        out = conductor.tick(time)
+    assert conductor.state is State.ANSWERING and time == pytest.approx(1.0 + STILL, abs=0.11)
+    notices = [e for e in out.events if isinstance(e, Notice)]
+    assert notices == [Notice(time, "warning", STILL_NOTICE)]
 
 
 def test_clock_and_sensing_change_nothing() -> None:
