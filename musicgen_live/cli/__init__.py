@@ -36,7 +36,10 @@ def cmd_live(args: argparse.Namespace) -> int:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, app.action_quit_clean)
         return await app.run_async()
 
-    return asyncio.run(run()) or 0
+    code = asyncio.run(run()) or 0
+    for line in app.farewell:  # on the terminal given back: where the session was rendered
+        print(line)
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:

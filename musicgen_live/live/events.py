@@ -115,6 +115,12 @@ class Recording(EngineEvent):
 
 
 @dataclass(frozen=True)
+class Stopped(EngineEvent):
+    """The session stopped: every note is off and every port closed. Files may still be
+    being written (`--wav`): waiting for them can no longer leave a note sounding."""
+
+
+@dataclass(frozen=True)
 class ModelLoaded(EngineEvent):
     folder: str
 
@@ -157,6 +163,8 @@ def describe(event: EngineEvent) -> str:
             return f"recording to {path}" if path else f"recording saved: {saved}"
         case ModelLoaded(folder=folder):
             return f"model: {folder}"
+        case Stopped():
+            return "stopped: every note off, every port closed"
         case Failed(text=text):
             return f"error: {text}"
     return repr(event)

@@ -32,7 +32,7 @@ import musicgen_live
 from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command, Stop
 from musicgen_live.live.config import LiveConfig
-from musicgen_live.live.events import EngineEvent, Failed
+from musicgen_live.live.events import EngineEvent, Failed, Stopped
 
 POLL = 0.1  # seconds between the engine process's looks at its engine while no command comes
 STOP_WAIT = 10.0  # seconds `stop` waits for the engine's process before SIGTERM
@@ -48,6 +48,7 @@ class EngineProcess:
         self._lock = threading.Lock()
         self._stopping = False
         self._failed = False  # the engine said why it ended
+        self._stopped = False  # the engine said every note is off (`Stopped`)
         self._said: collections.deque[str] = collections.deque(maxlen=5)  # its last stderr lines
         self._reader = threading.Thread(target=self._read, name="engine-events", daemon=True)
 
@@ -88,17 +89,23 @@ class EngineProcess:
             self._commands.send(command)  # type: ignore[union-attr]
 
     def stop(self, timeout: float = STOP_WAIT) -> None:
-        """Stop the engine (all notes off, ports closed) and wait for its process."""
+        """Stop the engine (all notes off, ports closed) and wait for its process: `timeout`
+        seconds at most for the notes to be off, then as long as its files take (`--wav`)."""
         self._stopping = True
         if self._process is None:
             return
         self.submit(Stop())
-        try:
-            self._process.wait(timeout)
-        except subprocess.TimeoutExpired:  # it did not stop in time: SIGTERM still silences
-            self._process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self._process.wait(2.0)
+        while True:
+            try:
+                self._process.wait(timeout)
+                break
+            except subprocess.TimeoutExpired:
+                if self._stopped:  # every note is off: it is writing the user's files
+                    continue
+                self._process.terminate()  # not stopped in time: SIGTERM still silences
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._process.wait(2.0)
+                break
         if self._reader is not threading.current_thread() and self._reader.is_alive():
             self._reader.join(2.0)
         with self._lock:
@@ -113,6 +120,7 @@ class EngineProcess:
             except (EOFError, OSError):
                 break
             self._failed = self._failed or isinstance(event, Failed)
+            self._stopped = self._stopped or isinstance(event, Stopped)
             self.on_event(event)
         self._events.close()
         if not self._stopping and not self._failed:

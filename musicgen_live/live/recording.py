@@ -160,6 +160,8 @@ class SessionRecording:
             if wav is not None and take is not None:
                 from musicgen_live.live.sound import write_session_wav
 
+                self._notice("info", f"rendering the session to {wav}")
+                await asyncio.sleep(0)  # said before the render holds the loop
                 self._notice("info", write_session_wav(take.path, wav, self.config.soundfont))
         except (UserError, OSError) as error:
             self._notice("warning", f"cannot write {wav}: {error}")

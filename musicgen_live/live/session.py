@@ -29,6 +29,7 @@ from musicgen_live.live.events import (
     PortsAvailable,
     PortsInUse,
     PortSwitched,
+    Stopped,
 )
 from musicgen_live.live.player import Player, Sink
 from musicgen_live.live.recording import SessionRecording
@@ -179,6 +180,7 @@ class Session:
         finally:
             await supervise.stop_tasks(self.tasks)  # the demo's keys go up: the ports are open
             self.close()
+            engine.emit(Stopped(engine.clock.now()))
             await self.recording.finish()
 
     def handle(self, command: do.Command) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command, Stop
 from musicgen_live.live.config import LiveConfig
-from musicgen_live.live.events import EngineEvent, Failed
+from musicgen_live.live.events import EngineEvent, Failed, Stopped
 from musicgen_live.live.session import Session
 
 
@@ -25,6 +25,7 @@ class EngineThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._session: Session | None = None
         self._waiting: list[Command] = []  # commands submitted before the session was ready
+        self._stopped = threading.Event()  # every note off, every port closed (`Stopped`)
         self._thread = threading.Thread(target=self._run, name="musicgen-engine", daemon=True)
 
     def start(self) -> None:
@@ -51,17 +52,25 @@ class EngineThread:
                 loop.call_soon_threadsafe(session.handle, command)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop the engine (all notes off, ports closed) and wait for its thread."""
+        """Stop the engine (all notes off, ports closed) and wait for its thread: `timeout`
+        seconds at most for the notes to be off, then as long as its files take (`--wav`)."""
         self.submit(Stop())
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
+            while self._stopped.is_set() and self._thread.is_alive():
+                self._thread.join(timeout)
+
+    def _on_event(self, event: EngineEvent) -> None:
+        if isinstance(event, Stopped):
+            self._stopped.set()
+        self.on_event(event)
 
     def _run(self) -> None:
         asyncio.run(self._main())
 
     async def _main(self) -> None:
         try:
-            session = Session(self.config, self.on_event)
+            session = Session(self.config, self._on_event)
         except UserError as error:
             self.on_event(Failed(time.monotonic(), str(error)))
             return

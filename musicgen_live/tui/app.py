@@ -34,16 +34,12 @@ from musicgen_live.live.commands import (
 )
 from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.controls import CONTROLS
-from musicgen_live.live.events import EngineEvent, NotePlayed
+from musicgen_live.live.events import EngineEvent, NotePlayed, Notice, describe
 from musicgen_live.live.performance import Performance
 from musicgen_live.tui import messages
 from musicgen_live.tui.choice import ChoiceScreen
-from musicgen_live.tui.control_panel import (
-    ControlPanel,
-    control_bindings,
-    control_commands,
-    pressed,
-)
+from musicgen_live.tui.control_panel import ControlPanel, control_bindings, pressed
+from musicgen_live.tui.palette import live_commands
 from musicgen_live.tui.screens import ErrorScreen, HelpScreen
 from musicgen_live.tui.settings import remember
 from musicgen_live.tui.widgets import PianoRoll, StatePanel
@@ -88,6 +84,7 @@ class MusicgenApp(App[int]):
         self._port_lines: list[str] = []
         self._clock_line = ""
         self._listing: str | None = None  # the ports asked for (i, u) and not shown yet
+        self.farewell: list[str] = []  # what the engine said while the app quit (--wav)
 
     # ---- layout --------------------------------------------------------------------------
 
@@ -135,7 +132,9 @@ class MusicgenApp(App[int]):
     # ---- engine events (posted from the engine's thread) ------------------------------------
 
     def _from_engine(self, event: EngineEvent) -> None:
-        if isinstance(event, NotePlayed):
+        if self.engine is None and isinstance(event, Notice):  # while quitting: said after
+            self.farewell.append(describe(event))
+        elif isinstance(event, NotePlayed):
             self._notes.append(event)
             self.post_message(messages.NotesArrived())
         else:
@@ -235,7 +234,15 @@ class MusicgenApp(App[int]):
         self.push_screen(HelpScreen())
 
     def action_quit_clean(self) -> None:
-        """Quit, all notes off first; a session that could not run ends with status 1."""
+        """Quit, all notes off first; a session that could not run ends with status 1. With
+        `--wav` the log says so first: the session's render holds the screen."""
+        if self.config.wav is not None and self.engine is not None:
+            self.log_line(f"quitting: rendering the session to {self.config.wav} first")
+            self.call_after_refresh(self._quit)
+        else:
+            self._quit()
+
+    def _quit(self) -> None:
         self.stop_engine()
         code = 1 if self.failed else 0
         self.exit(code, return_code=code)
@@ -279,20 +286,7 @@ class MusicgenApp(App[int]):
         yield from super().get_system_commands(screen)
         if self.failed:
             return
-        yield SystemCommand(
-            "Answer now", "End the phrase and answer at once", self.action_answer_now
-        )
-        yield SystemCommand("Panic", "All notes off", self.action_panic)
-        yield SystemCommand("Record", "Start or stop recording the session", self.action_record)
-        for kind, what in (("input", "MIDI input"), ("output", "MIDI output or FluidSynth")):
-            yield SystemCommand(
-                f"Choose {kind}", f"Pick the {what}", lambda k=kind: self.action_choose(k)
-            )
-        yield SystemCommand(
-            "Choose model", "Pick a model from models/", lambda: self.action_choose("model")
-        )
-        yield from control_commands(self.action_step)
-        yield SystemCommand("Help", "Keys and what they do", self.action_help)
+        yield from live_commands(self)
 
 
 def make_app(config: LiveConfig, engine_factory: EngineFactory) -> MusicgenApp:

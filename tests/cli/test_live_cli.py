@@ -83,7 +83,9 @@ def test_the_demo_on_screen_without_a_midi_system_answers_and_quits_cleanly(
     env, server = no_midi_env(tmp_path)
     for name in ("JACK_DEFAULT_SERVER", "MUSICGEN_AUDIO_DRIVER"):
         monkeypatch.setenv(name, env[name])
-    process = LiveProcess(["--demo", "--model", str(tiny_model), "--length", "6"], tui=True)
+    wav = tmp_path / "session.wav"
+    options = ["--demo", "--model", str(tiny_model), "--length", "6", "--wav", str(wav)]
+    process = LiveProcess(options, tui=True)
     try:
         deadline = time.monotonic() + 30  # the phrase lasts 3.7 s
         while time.monotonic() < deadline:
@@ -97,6 +99,10 @@ def test_the_demo_on_screen_without_a_midi_system_answers_and_quits_cleanly(
         if process.process.poll() is None:
             process.process.kill()
     assert not left_behind(server)
+    assert wav.stat().st_size > 44
+    # said on the terminal given back, where the user can read it
+    after_screen = process.screen_tail.rpartition(b"\x1b[?1049l")[2]
+    assert f"session rendered to {wav}".encode() in after_screen, process.screen_tail[-300:]
 
 
 def test_ports_without_a_midi_system_says_what_to_do(tmp_path: Path) -> None:

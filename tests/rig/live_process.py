@@ -103,5 +103,6 @@ class LiveProcess:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
+            time.sleep(0.2)  # the last of the screen, read
             self._closed.set()
         return code
