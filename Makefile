@@ -16,6 +16,7 @@ test: venv lint typecheck pytest
 
 lint:
 	$(BIN)/ruff check musicgen_live tests benchmarks
+	$(BIN)/ruff format --check musicgen_live tests benchmarks
 
 typecheck:
 	$(BIN)/mypy

@@ -14,9 +14,7 @@ from musicgen_live.live.events import EngineEvent, describe
 from musicgen_live.live.session import Session
 
 
-def print_events(
-    as_json: bool, reader_gone: Callable[[], None]
-) -> Callable[[EngineEvent], None]:
+def print_events(as_json: bool, reader_gone: Callable[[], None]) -> Callable[[EngineEvent], None]:
     """One line per event on stdout; once nothing reads them (the pipe closed), the session
     stops: a script that went away should not leave the engine playing."""
 

@@ -135,9 +135,9 @@ def test_notes_on_the_grid_move_with_the_clock_as_it_is_read_again() -> None:
     conductor, _ = clocked(performance)
     last_up = phrase(conductor, 4.03)
     conductor.tick(last_up + 0.45)
-    plays = [
+    plays = [a for a in conductor.decoded(row(step=0.125), 0).actions if isinstance(a, Play)] + [
         a for a in conductor.decoded(row(step=0.125), 0).actions if isinstance(a, Play)
-    ] + [a for a in conductor.decoded(row(step=0.125), 0).actions if isinstance(a, Play)]
+    ]
     scheduler = Scheduler()
     for pitch, play in enumerate(plays, start=60):
         assert play.tick is not None and play.tick == pytest.approx(play.note.start / TICK)

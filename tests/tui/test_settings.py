@@ -21,7 +21,7 @@ def test_remember_keeps_only_what_changed(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_utf8_moves_aside_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
-    path.write_bytes(b"temperature = 0.7\nmode = \"\xff\"\n")
+    path.write_bytes(b'temperature = 0.7\nmode = "\xff"\n')
     (tmp_path / "settings.toml.bad").write_text("an older bad file")
     settings = load_settings(path)
     assert settings.controls == {}
