@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.events import EngineEvent, describe
+from musicgen_live.live.priority import run_realtime
 from musicgen_live.live.session import Session
 
 
@@ -41,6 +42,7 @@ async def serve(config: LiveConfig) -> int:
 
     session = Session(config, print_events(config.json, reader_gone))
     sessions.append(session)
+    session.engine.notice("info", run_realtime())  # this thread sends the notes
     if gone:  # its first lines (the notices of opening the ports) found no reader
         session.engine.stop()
     loop = asyncio.get_running_loop()

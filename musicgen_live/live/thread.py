@@ -14,6 +14,7 @@ from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command, Stop
 from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.events import EngineEvent, Failed, Stopped
+from musicgen_live.live.priority import run_realtime
 from musicgen_live.live.session import Session
 
 
@@ -83,4 +84,5 @@ class EngineThread:
             waiting, self._waiting = self._waiting, []
         for command in waiting:
             loop.call_soon(session.handle, command)
+        session.engine.notice("info", run_realtime())  # this thread sends the notes
         await session.run()
