@@ -3,8 +3,9 @@
 The engine's loop sends every answer note at its deadline. At normal priority a busy machine
 (a DAW rendering, a browser, the UI drawing) can keep it from the CPU for several
 milliseconds when a note is due; JACK's own threads run at realtime priority for the same
-reason. The loop's thread asks for SCHED_FIFO at PRIORITY, below JACK's threads (its clients
-run at 9 and more by default), so it can never delay JACK. Threads it starts later run at
+reason. The loop's thread asks for SCHED_FIFO at PRIORITY, the lowest realtime priority: ahead
+of all ordinary work, below JACK's threads (a server started with `-R` runs at 10 and its
+clients at 5 unless told otherwise), so it can never delay JACK. Threads it starts later run at
 normal priority (SCHED_RESET_ON_FORK): a model loading in the background never competes with
 the notes. Without the right (Linux: `ulimit -r` of at least PRIORITY, as the audio group
 usually has; or CAP_SYS_NICE) the loop runs as before, and the user is told.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 
-PRIORITY = 5
+PRIORITY = 1
 
 
 def run_realtime() -> str:
