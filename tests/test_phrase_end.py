@@ -97,7 +97,8 @@ def test_the_threshold_stays_within_its_bounds() -> None:
 
 
 def test_no_phrase_ends_while_a_key_or_the_pedal_is_down() -> None:
-    detector = PhraseDetector(AdaptiveSilence(), max_seconds=1000.0)
+    # the silence rule alone: neither the longest phrase nor the stillness limit ends it
+    detector = PhraseDetector(AdaptiveSilence(), max_seconds=1000.0, max_still=1000.0)
     last_up = play(detector, beat=0.2, held=0.1)
     detector.feed(msg("note_on channel=0 note=72 velocity=80"), last_up + 0.05)
     assert detector.deadline() is None and detector.poll(last_up + 60.0) is None
