@@ -29,12 +29,12 @@ from musicgen_live.live.pedal import PedalTimeline
 from musicgen_live.live.performance import Performance
 from musicgen_live.live.sync import Sync
 from musicgen_live.notes import STEP, Note, notes_to_features
-from musicgen_live.phrase import STILL, Phrase, PhraseDetector
+from musicgen_live.phrase import Phrase, PhraseDetector
 
 TOGETHER = 0.01  # keys struck this close are read as struck together (input is stamped per cycle)
 HISTORY = 256  # notes of the past kept as context
 STILL_NOTICE = (
-    f"a key or the pedal stayed down {STILL:g} s with nothing played: the phrase ended "
+    "a key or the pedal stayed down {:g} s with nothing played: the phrase ended "
     "(a key-up or pedal-up may have been lost on its way in)"
 )
 HELD_POLL = 0.1  # while keys are held, look this often whether the phrase grew too long
@@ -104,9 +104,13 @@ class Conductor:
         if self.detector.hearing:
             phrase = self.detector.poll(now)
             if phrase is not None and phrase.still:
-                out.events.append(Notice(now, "warning", STILL_NOTICE))
+                text = STILL_NOTICE.format(self.detector.max_still)
+                out.events.append(Notice(now, "warning", text))
             if phrase is not None:
-                return self._then(out, self._answer(phrase))
+                out = self._then(out, self._answer(phrase))
+                if phrase.still:  # a pedal-up lost too would sustain every later phrase
+                    self.pedal.reset()
+                return out
             self._held_poll = now + HELD_POLL
         if not self.detector.hearing and self.state is State.HEARING:  # too short: dropped
             out += self._drop_opening()

@@ -286,7 +286,21 @@ def test_a_key_whose_release_never_comes_is_answered_after_the_stillness_with_a_
         out = conductor.tick(time)
     assert conductor.state is State.ANSWERING and time == pytest.approx(1.0 + STILL, abs=0.11)
     notices = [e for e in out.events if isinstance(e, Notice)]
-    assert notices == [Notice(time, "warning", STILL_NOTICE)]
+    assert notices == [Notice(time, "warning", STILL_NOTICE.format(STILL))]
+
+
+def test_a_pedal_up_lost_with_a_phrase_ended_by_stillness_does_not_hold_the_next_one() -> None:
+    conductor = Conductor(Performance(silence_ms=400))
+    sustain = mido.Message("control_change", control=64, value=127)
+    conductor.feed(sustain, 0.0)  # its release is lost on the way in
+    phrase(conductor, start=0.1)
+    time = 0.1
+    while conductor.state is State.HEARING and time < 30.0:
+        time = conductor.wake_at() or time + 1.0
+        conductor.tick(time)
+    assert conductor.state is State.ANSWERING
+    conductor.feed(sustain, time + 1.0)  # the next phrase's pedal is heard from its own press
+    assert conductor.pedal.down_at == time + 1.0
 
 
 def test_clock_and_sensing_change_nothing() -> None:
