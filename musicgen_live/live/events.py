@@ -121,6 +121,11 @@ class Stopped(EngineEvent):
 
 
 @dataclass(frozen=True)
+class Finished(EngineEvent):
+    """The session's files are written (or given up on): nothing is left to wait for."""
+
+
+@dataclass(frozen=True)
 class ModelLoaded(EngineEvent):
     folder: str
 
@@ -165,6 +170,8 @@ def describe(event: EngineEvent) -> str:
             return f"model: {folder}"
         case Stopped():
             return "stopped: every note off, every port closed"
+        case Finished():
+            return "finished"
         case Failed(text=text):
             return f"error: {text}"
     return repr(event)

@@ -32,7 +32,7 @@ import musicgen_live
 from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command, Stop
 from musicgen_live.live.config import LiveConfig
-from musicgen_live.live.events import EngineEvent, Failed, Stopped
+from musicgen_live.live.events import EngineEvent, Failed, Finished, Stopped
 
 POLL = 0.1  # seconds between the engine process's looks at its engine while no command comes
 STOP_WAIT = 10.0  # seconds `stop` waits for the engine's process before SIGTERM
@@ -49,6 +49,7 @@ class EngineProcess:
         self._stopping = False
         self._failed = False  # the engine said why it ended
         self._stopped = False  # the engine said every note is off (`Stopped`)
+        self._finished = False  # and that its files are written (`Finished`)
         self._said: collections.deque[str] = collections.deque(maxlen=5)  # its last stderr lines
         self._reader = threading.Thread(target=self._read, name="engine-events", daemon=True)
 
@@ -90,27 +91,31 @@ class EngineProcess:
 
     def stop(self, timeout: float = STOP_WAIT) -> None:
         """Stop the engine (all notes off, ports closed) and wait for its process: `timeout`
-        seconds at most for the notes to be off, then as long as its files take (`--wav`)."""
+        seconds at most for every note to be off (`Stopped`), then as long as the session's
+        files take (`--wav`, until `Finished`), then `timeout` more for it to end."""
         self._stopping = True
         if self._process is None:
             return
         self.submit(Stop())
-        while True:
-            try:
-                self._process.wait(timeout)
-                break
-            except subprocess.TimeoutExpired:
-                if self._stopped:  # every note is off: it is writing the user's files
-                    continue
+        if not self._ended(timeout):
+            while self._stopped and not self._finished and not self._ended(timeout):
+                pass  # every note is off: the session's files are being written
+            if not self._ended(timeout if self._finished else 0.0):
                 self._process.terminate()  # not stopped in time: SIGTERM still silences
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self._process.wait(2.0)
-                break
+                self._ended(2.0)
         if self._reader is not threading.current_thread() and self._reader.is_alive():
             self._reader.join(2.0)
         with self._lock:
             if self._commands is not None:
                 self._commands.close()
+
+    def _ended(self, timeout: float) -> bool:
+        assert self._process is not None
+        try:
+            self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
     def _read(self) -> None:
         assert self._events is not None and self._process is not None
@@ -121,6 +126,7 @@ class EngineProcess:
                 break
             self._failed = self._failed or isinstance(event, Failed)
             self._stopped = self._stopped or isinstance(event, Stopped)
+            self._finished = self._finished or isinstance(event, Finished)
             self.on_event(event)
         self._events.close()
         if not self._stopping and not self._failed:

@@ -11,6 +11,7 @@ renders are separate: starting or stopping one never cuts the other.
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -161,8 +162,9 @@ class SessionRecording:
                 from musicgen_live.live.sound import write_session_wav
 
                 self._notice("info", f"rendering the session to {wav}")
-                await asyncio.sleep(0)  # said before the render holds the loop
-                self._notice("info", write_session_wav(take.path, wav, self.config.soundfont))
+                # a thread of normal priority renders it: the loop's may be realtime (priority.py)
+                render = functools.partial(write_session_wav, take.path, wav, self.config.soundfont)
+                self._notice("info", await asyncio.get_running_loop().run_in_executor(None, render))
         except (UserError, OSError) as error:
             self._notice("warning", f"cannot write {wav}: {error}")
         finally:

@@ -25,6 +25,7 @@ from musicgen_live.live.engine import Engine
 from musicgen_live.live.event_log import EventLog
 from musicgen_live.live.events import (
     EngineEvent,
+    Finished,
     ModelLoaded,
     PortsAvailable,
     PortsInUse,
@@ -72,6 +73,8 @@ class Session:
             self._open_ports()
         except BaseException:
             self.close()
+            if self.log is not None:
+                self.log.close()
             raise
 
     # ---- ports ----------------------------------------------------------------------------------
@@ -181,7 +184,13 @@ class Session:
             await supervise.stop_tasks(self.tasks)  # the demo's keys go up: the ports are open
             self.close()
             engine.emit(Stopped(engine.clock.now()))
-            await self.recording.finish()
+            try:
+                await self.recording.finish()
+            finally:
+                engine.emit(Finished(engine.clock.now()))
+                await asyncio.sleep(0)  # reported (and logged) before the log closes
+                if self.log is not None:
+                    self.log.close()
 
     def handle(self, command: do.Command) -> None:
         """Carry out one command from the UI, on the loop."""
@@ -223,8 +232,7 @@ class Session:
         self.engine.notice(level, text)
 
     def close(self) -> None:
-        if self.log is not None:
-            self.log.close()
+        """Close ports and sound (the event log stays open for the files' last words)."""
         self.ports.close()
         if self.synth is not None:
             with contextlib.suppress(Exception):

@@ -14,11 +14,11 @@ import pytest
 
 import musicgen_live.live.sound as sound
 from musicgen_live.live.config import LiveConfig
-from musicgen_live.live.events import EngineEvent, NotePlayed, Notice, Stopped
+from musicgen_live.live.events import EngineEvent, Finished, NotePlayed, Notice, Stopped
 from musicgen_live.live.thread import EngineThread
 from tests.rig.waiting import wait_until
 
-STOP_WAIT = 0.3  # seconds stop waits for the notes to be off: the render takes longer
+STOP_WAIT = 2.0  # seconds stop waits for the notes to be off: the render takes longer
 
 
 def test_stop_waits_for_a_render_longer_than_its_wait_once_every_note_is_off(
@@ -29,7 +29,7 @@ def test_stop_waits_for_a_render_longer_than_its_wait_once_every_note_is_off(
     render = sound.write_session_wav
 
     def slow_render(*args: Any) -> str:  # as a long session's render is
-        time.sleep(3 * STOP_WAIT)
+        time.sleep(2 * STOP_WAIT)
         return render(*args)
 
     monkeypatch.setattr(sound, "write_session_wav", slow_render)
@@ -49,3 +49,4 @@ def test_stop_waits_for_a_render_longer_than_its_wait_once_every_note_is_off(
     assert said[-1].startswith(f"session rendered to {wav}")
     stopped = next(i for i, e in enumerate(events) if isinstance(e, Stopped))
     assert not any(isinstance(e, NotePlayed) for e in events[stopped:])
+    assert isinstance(events[-1], Finished)
