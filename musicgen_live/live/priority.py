@@ -25,7 +25,9 @@ def run_realtime() -> str:
     if setter is None:
         return f"notes are sent at normal priority (no realtime scheduling on {sys.platform})"
     try:
-        setter(0, os.SCHED_FIFO | os.SCHED_RESET_ON_FORK, os.sched_param(PRIORITY))
+        reset_on_fork = getattr(os, "SCHED_RESET_ON_FORK", 0)  # Linux's; elsewhere threads
+        # it starts may inherit its priority
+        setter(0, os.SCHED_FIFO | reset_on_fork, os.sched_param(PRIORITY))
     except OSError as error:
         return (
             f"notes are sent at normal priority: realtime priority was refused "

@@ -34,7 +34,7 @@ from musicgen_live.live.commands import (
 )
 from musicgen_live.live.config import LiveConfig
 from musicgen_live.live.controls import CONTROLS
-from musicgen_live.live.events import EngineEvent, NotePlayed, Notice, describe
+from musicgen_live.live.events import EngineEvent, Failed, NotePlayed, Notice, Recording, describe
 from musicgen_live.live.performance import Performance
 from musicgen_live.tui import messages
 from musicgen_live.tui.choice import ChoiceScreen
@@ -132,8 +132,8 @@ class MusicgenApp(App[int]):
     # ---- engine events (posted from the engine's thread) ------------------------------------
 
     def _from_engine(self, event: EngineEvent) -> None:
-        if self.engine is None and isinstance(event, Notice):  # while quitting: said after
-            self.farewell.append(describe(event))
+        if self.engine is None and isinstance(event, Notice | Recording | Failed):
+            self.farewell.append(describe(event))  # while quitting: said on the terminal after
         elif isinstance(event, NotePlayed):
             self._notes.append(event)
             self.post_message(messages.NotesArrived())
@@ -236,7 +236,7 @@ class MusicgenApp(App[int]):
     def action_quit_clean(self) -> None:
         """Quit, all notes off first; a session that could not run ends with status 1. With
         `--wav` the log says so first: the session's render holds the screen."""
-        if self.config.wav is not None and self.engine is not None:
+        if self.config.wav is not None and self.engine is not None and not self.failed:
             self.log_line(f"quitting: rendering the session to {self.config.wav} first")
             self.call_after_refresh(self._quit)
         else:

@@ -46,7 +46,8 @@ class LiveProcess:
         os.close(slave)
         self.screen_bytes = 0
         self.screen_tail = b""  # the last of what the UI wrote to its terminal
-        threading.Thread(target=self._drain_screen, daemon=True).start()
+        self._drain = threading.Thread(target=self._drain_screen, daemon=True)
+        self._drain.start()
         threading.Thread(target=self._read_log, daemon=True).start()
 
     def _read_stdout(self) -> None:
@@ -61,7 +62,9 @@ class LiveProcess:
             if ready:
                 try:
                     data = os.read(self.master, 65536)
-                except OSError:
+                except OSError:  # EIO: nothing holds the terminal open any more
+                    return
+                if not data:
                     return
                 self.screen_bytes += len(data)
                 self.screen_tail = (self.screen_tail + data)[-8192:]
@@ -89,8 +92,14 @@ class LiveProcess:
         try:
             return self.process.wait(timeout=15)
         finally:
-            time.sleep(0.2)  # the last of the screen, read
-            self._closed.set()
+            self._screen_read()
+
+    def _screen_read(self) -> None:
+        """Once the process ended: the last of what it wrote, read (the terminal reports
+        an error to its reader once nothing holds it open), then the readers stop."""
+        if self.tui:
+            self._drain.join(2.0)
+        self._closed.set()
 
     def stop(self) -> int:
         """Quit as a user would (q in the UI, SIGTERM headless); returns the exit code."""
@@ -103,6 +112,5 @@ class LiveProcess:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
-            time.sleep(0.2)  # the last of the screen, read
-            self._closed.set()
+            self._screen_read()
         return code
