@@ -100,6 +100,11 @@ def test_the_demo_on_screen_without_a_midi_system_answers_and_quits_cleanly(
             process.process.kill()
     assert not left_behind(server)
     assert wav.stat().st_size > 44
+    logged = [json.loads(line) for line in process.log.read_text().splitlines()]
+    kinds = [event["event"] for event in logged]
+    assert kinds[-1] == "Finished" and "Stopped" in kinds, kinds[-5:]
+    said = [event["text"] for event in logged[kinds.index("Stopped") :] if "text" in event]
+    assert any(text.startswith(f"session rendered to {wav}") for text in said), said
     # said on the terminal given back, where the user can read it
     after_screen = process.screen_tail.rpartition(b"\x1b[?1049l")[2]
     assert f"session rendered to {wav}".encode() in after_screen, process.screen_tail[-300:]
