@@ -2,10 +2,10 @@
 
 A phrase ends when every key and the sustain pedal are up and the silence its rule asks for
 (`phrase_end.py`: fixed, or following the player) has passed since the last release; at once
-on a trigger controller; when it reaches its maximum length; or when keys or the pedal have
-stayed down STILL seconds with nothing else played (their release was most likely lost: JACK
-drops the messages of a cycle its clients finish late, and a phrase would otherwise wait for
-its maximum length).
+on a trigger controller; when it reaches its maximum length; or, without a trigger, when keys
+or the pedal have stayed down STILL seconds with nothing else played (their release was most
+likely lost: JACK drops the messages of a cycle its clients finish late, and a phrase would
+otherwise wait for its maximum length).
 """
 
 from __future__ import annotations
@@ -129,8 +129,9 @@ class PhraseDetector:
         deadline = self.deadline()
         if deadline is not None and now >= deadline:
             return self.end(now)
-        down = self._held or self._pedal_down
-        if down and self._last_event is not None and now - self._last_event >= self.max_still:
+        down = self._held or self._pedal_down  # with a trigger, the player ends it anyway
+        still = self._last_event is not None and now - self._last_event >= self.max_still
+        if down and still and self.trigger_cc is None:
             return self.end(now, still=True)
         first = min(
             [n.start for n in self._notes] + [t for t, _ in self._held.values()], default=None

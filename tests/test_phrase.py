@@ -150,3 +150,12 @@ def test_playing_on_over_a_held_key_or_the_pedal_keeps_the_phrase_open() -> None
     assert pedal.poll(10.19) is None
     phrase = pedal.poll(10.2)  # the pedal's release was lost
     assert phrase is not None and [n.pitch for n in phrase.notes] == [60]
+
+
+def test_with_a_trigger_a_key_left_down_waits_for_the_trigger() -> None:
+    # the player ends the phrase with the trigger: a chord held while reaching for it stays
+    detector = PhraseDetector(FixedSilence(0.4), trigger_cc=67, max_still=10.0)
+    detector.feed(msg("note_on channel=0 note=60 velocity=80"), 0.0)
+    assert detector.poll(12.0) is None
+    phrase = detector.feed(msg("control_change channel=0 control=67 value=127"), 12.5)
+    assert phrase is not None and not phrase.still and [n.pitch for n in phrase.notes] == [60]
