@@ -103,10 +103,10 @@ class Conductor:
             out += self._set_state(State.HEARING if self.detector.hearing else State.LISTENING, now)
         if self.detector.hearing:
             phrase = self.detector.poll(now)
-            if phrase is not None and phrase.still:
-                text = STILL_NOTICE.format(self.detector.max_still)
-                out.events.append(Notice(now, "warning", text))
             if phrase is not None:
+                if phrase.still:
+                    text = STILL_NOTICE.format(self.detector.max_still)
+                    out.events.append(Notice(now, "warning", text))
                 out = self._then(out, self._answer(phrase))
                 if phrase.still:  # a pedal-up lost too would sustain every later phrase
                     self.pedal.reset()

@@ -32,7 +32,8 @@ import musicgen_live
 from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command, Stop
 from musicgen_live.live.config import LiveConfig
-from musicgen_live.live.events import EngineEvent, Failed, Finished, Stopped
+from musicgen_live.live.events import EngineEvent, Failed
+from musicgen_live.live.stopping import Stopping
 
 POLL = 0.1  # seconds between the engine process's looks at its engine while no command comes
 STOP_WAIT = 10.0  # seconds `stop` waits for the engine's process before SIGTERM
@@ -48,8 +49,7 @@ class EngineProcess:
         self._lock = threading.Lock()
         self._stopping = False
         self._failed = False  # the engine said why it ended
-        self._stopped = False  # the engine said every note is off (`Stopped`)
-        self._finished = False  # and that its files are written (`Finished`)
+        self._stopping_said = Stopping()  # what the engine said of its stop
         self._said: collections.deque[str] = collections.deque(maxlen=5)  # its last stderr lines
         self._reader = threading.Thread(target=self._read, name="engine-events", daemon=True)
 
@@ -97,12 +97,9 @@ class EngineProcess:
         if self._process is None:
             return
         self.submit(Stop())
-        if not self._ended(timeout):
-            while self._stopped and not self._finished and not self._ended(timeout):
-                pass  # every note is off: the session's files are being written
-            if not self._ended(timeout if self._finished else 0.0):
-                self._process.terminate()  # not stopped in time: SIGTERM still silences
-                self._ended(2.0)
+        if not self._stopping_said.wait(self._ended, timeout):
+            self._process.terminate()  # not stopped in time: SIGTERM still silences
+            self._ended(2.0)
         if self._reader is not threading.current_thread() and self._reader.is_alive():
             self._reader.join(2.0)
         with self._lock:
@@ -125,8 +122,7 @@ class EngineProcess:
             except (EOFError, OSError):
                 break
             self._failed = self._failed or isinstance(event, Failed)
-            self._stopped = self._stopped or isinstance(event, Stopped)
-            self._finished = self._finished or isinstance(event, Finished)
+            self._stopping_said.see(event)
             self.on_event(event)
         self._events.close()
         if not self._stopping and not self._failed:

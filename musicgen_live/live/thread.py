@@ -13,9 +13,10 @@ from collections.abc import Callable
 from musicgen_live.errors import UserError
 from musicgen_live.live.commands import Command, Stop
 from musicgen_live.live.config import LiveConfig
-from musicgen_live.live.events import EngineEvent, Failed, Finished, Stopped
+from musicgen_live.live.events import EngineEvent, Failed
 from musicgen_live.live.priority import run_realtime
 from musicgen_live.live.session import Session
+from musicgen_live.live.stopping import Stopping
 
 
 class EngineThread:
@@ -26,8 +27,7 @@ class EngineThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._session: Session | None = None
         self._waiting: list[Command] = []  # commands submitted before the session was ready
-        self._stopped = threading.Event()  # every note off, every port closed (`Stopped`)
-        self._finished = threading.Event()  # and the session's files written (`Finished`)
+        self._stopping_said = Stopping()  # what the session said of its stop
         self._thread = threading.Thread(target=self._run, name="musicgen-engine", daemon=True)
 
     def start(self) -> None:
@@ -58,20 +58,15 @@ class EngineThread:
         seconds at most for every note to be off (`Stopped`), then as long as the session's
         files take (`--wav`, until `Finished`), then `timeout` more for it to end."""
         self.submit(Stop())
-        thread = self._thread
-        if not thread.is_alive() or thread is threading.current_thread():
-            return
-        thread.join(timeout)
-        while thread.is_alive() and self._stopped.is_set() and not self._finished.is_set():
-            thread.join(timeout)  # every note is off: the session's files are being written
-        if thread.is_alive() and self._finished.is_set():
-            thread.join(timeout)
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._stopping_said.wait(self._ended, timeout)
+
+    def _ended(self, timeout: float) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def _on_event(self, event: EngineEvent) -> None:
-        if isinstance(event, Stopped):
-            self._stopped.set()
-        if isinstance(event, Finished):
-            self._finished.set()
+        self._stopping_said.see(event)
         self.on_event(event)
 
     def _run(self) -> None:
